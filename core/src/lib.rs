@@ -1,0 +1,21 @@
+//! # reelgraph-core
+//!
+//! The shared library of reelgraph: everything the trainer, the CLI and the
+//! Lambda functions have in common.
+//!
+//! - [`types`]: domain types (movies, ids).
+//! - [`config`]: layered configuration (flags > environment > `reelgraph.toml`).
+//! - [`error`]: the error type shared by adapters.
+//! - [`artifact`]: the on-storage format of an exported model version
+//!   (manifest, `.npy` vectors, JSONL items, checksums, the `latest` pointer).
+//! - [`store`]: adapters behind small traits — object store (local dir / S3),
+//!   vector store (embedded exact index / Milvus), metadata store (SQLite / MySQL).
+
+pub mod artifact;
+pub mod config;
+pub mod error;
+pub mod store;
+pub mod types;
+
+pub use error::{Error, Result};
+pub use types::{Movie, MovieId};

@@ -1,0 +1,11 @@
+//! Adapters behind small traits, the embedded default beside the real service.
+//!
+//! | trait | embedded default | real service |
+//! |---|---|---|
+//! | [`object::ObjectStore`] | local directory | S3 (`s3://bucket/prefix`) |
+//! | [`vector::VectorStore`] | in-process exact inner-product index | Milvus |
+//! | [`metadata::MetadataStore`] | SQLite | MySQL / MariaDB |
+
+pub mod metadata;
+pub mod object;
+pub mod vector;

@@ -1,0 +1,2 @@
+//! Lambda function for the `recommend` endpoint group (filled by the serving issue).
+fn main() {}
