@@ -15,6 +15,7 @@ pub mod artifact;
 pub mod config;
 pub mod error;
 pub mod store;
+pub mod testdata;
 pub mod types;
 
 pub use error::{Error, Result};

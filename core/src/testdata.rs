@@ -1,0 +1,64 @@
+//! Helpers for tests: where the shared real data lives, and which external
+//! services a test may use.
+//!
+//! Real MovieLens data is never shipped; tests read it from `../shared/data`
+//! beside the checkout (or `$REELGRAPH_SHARED_DATA`) and skip with a printed
+//! reason when it is absent. Service tests read the service's URL from an
+//! environment variable that `scripts/test.sh` sets after starting it; a
+//! missing variable skips the test with a message, except under `CI=true`,
+//! where a skipped service test is a failure.
+
+use std::path::{Path, PathBuf};
+
+/// `../shared/data` (or `$REELGRAPH_SHARED_DATA`) if it exists.
+///
+/// Searched upwards from `manifest_dir` (pass `env!("CARGO_MANIFEST_DIR")`),
+/// so it works from any crate of the workspace.
+pub fn shared_data(manifest_dir: &str) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("REELGRAPH_SHARED_DATA") {
+        let p = PathBuf::from(p);
+        return p.is_dir().then_some(p);
+    }
+    let mut dir: Option<&Path> = Some(Path::new(manifest_dir));
+    while let Some(d) = dir {
+        let candidate = d.join("../shared/data");
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// A sub-directory of the shared data (e.g. `"ml-100k"`), or `None` after
+/// printing why the calling test is skipped.
+pub fn shared_dataset(manifest_dir: &str, name: &str, test: &str) -> Option<PathBuf> {
+    match shared_data(manifest_dir).map(|d| d.join(name)) {
+        Some(p) if p.is_dir() => Some(p),
+        _ => {
+            eprintln!("SKIP {test}: ../shared/data/{name} is not present");
+            None
+        }
+    }
+}
+
+/// The URL of a service for a test, from the environment variable `var`.
+///
+/// Prints `SERVICE-TEST RAN <test>` or `SERVICE-TEST SKIPPED <test>` so the
+/// test command can report which service tests ran. Under `CI=true` a missing
+/// service panics: CI must start every service its tests need.
+pub fn service_url(var: &str, test: &str) -> Option<String> {
+    match std::env::var(var).ok().filter(|v| !v.is_empty()) {
+        Some(url) => {
+            eprintln!("SERVICE-TEST RAN {test} ({var}={url})");
+            Some(url)
+        }
+        None => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("SERVICE-TEST SKIPPED {test}: {var} is not set, and CI=true requires it");
+            }
+            eprintln!("SERVICE-TEST SKIPPED {test}: {var} is not set");
+            None
+        }
+    }
+}
