@@ -14,7 +14,11 @@ mod cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "reelgraph", version, about = "Graph-based movie recommendations (PinSAGE)")]
+#[command(
+    name = "reelgraph",
+    version,
+    about = "Graph-based movie recommendations (PinSAGE)"
+)]
 struct Cli {
     /// Configuration file (default: ./reelgraph.toml when present).
     #[arg(long, global = true, env = "REELGRAPH_CONFIG")]

@@ -89,7 +89,8 @@ pub fn encode_npy(data: &[f32], rows: usize, dim: usize) -> Result<Vec<u8>> {
             data.len()
         )));
     }
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
+    let mut header =
+        format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}");
     // magic(6) + version(2) + len(2) + header + '\n' must be a multiple of 64.
     let unpadded = 10 + header.len() + 1;
     header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
@@ -170,12 +171,14 @@ pub fn encode_items(items: &[Movie]) -> Result<Vec<u8>> {
 
 /// Decode `items.jsonl`.
 pub fn decode_items(bytes: &[u8]) -> Result<Vec<Movie>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Error::Corrupt(format!("{ITEMS}: not UTF-8")))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| Error::Corrupt(format!("{ITEMS}: not UTF-8")))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| Error::Corrupt(format!("{ITEMS} line {}: {e}", i + 1)))
+            serde_json::from_str(l)
+                .map_err(|e| Error::Corrupt(format!("{ITEMS} line {}: {e}", i + 1)))
         })
         .collect()
 }
@@ -212,7 +215,9 @@ pub async fn publish_version(
         store.put(&format!("{dir}/{name}"), body).await?;
     }
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Invalid(e.to_string()))?;
-    store.put(&format!("{dir}/{MANIFEST}"), Bytes::from(json)).await?;
+    store
+        .put(&format!("{dir}/{MANIFEST}"), Bytes::from(json))
+        .await?;
     store
         .put(LATEST, Bytes::from(format!("{}\n", manifest.version)))
         .await?;
@@ -223,9 +228,12 @@ pub async fn publish_version(
 pub async fn latest_version(store: &dyn ObjectStore) -> Result<u64> {
     let raw = store.get(LATEST).await?;
     let text = String::from_utf8_lossy(&raw);
-    text.trim()
-        .parse()
-        .map_err(|_| Error::Corrupt(format!("{LATEST}: {:?} is not a version number", text.trim())))
+    text.trim().parse().map_err(|_| {
+        Error::Corrupt(format!(
+            "{LATEST}: {:?} is not a version number",
+            text.trim()
+        ))
+    })
 }
 
 /// Read and verify a version (the `latest` one when `version` is `None`).
@@ -255,14 +263,18 @@ pub async fn read_version(store: &dyn ObjectStore, version: Option<u64>) -> Resu
     }
     for required in [VECTORS, ITEMS] {
         if !manifest.files.contains_key(required) {
-            return Err(Error::Corrupt(format!("{dir}/{MANIFEST}: does not list {required}")));
+            return Err(Error::Corrupt(format!(
+                "{dir}/{MANIFEST}: does not list {required}"
+            )));
         }
     }
     let mut files = BTreeMap::new();
     for (name, entry) in &manifest.files {
         let key = format!("{dir}/{name}");
         let body = store.get(&key).await.map_err(|e| match e {
-            Error::NotFound(_) => Error::Corrupt(format!("{key}: missing (listed in the manifest)")),
+            Error::NotFound(_) => {
+                Error::Corrupt(format!("{key}: missing (listed in the manifest)"))
+            }
             other => other,
         })?;
         if body.len() as u64 != entry.bytes {
@@ -273,7 +285,9 @@ pub async fn read_version(store: &dyn ObjectStore, version: Option<u64>) -> Resu
             )));
         }
         if sha256_hex(&body) != entry.sha256 {
-            return Err(Error::Corrupt(format!("{key}: SHA-256 does not match the manifest")));
+            return Err(Error::Corrupt(format!(
+                "{key}: SHA-256 does not match the manifest"
+            )));
         }
         files.insert(name.clone(), body);
     }

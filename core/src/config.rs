@@ -36,7 +36,9 @@ impl Config {
     pub fn load(path: Option<&Path>) -> Result<Config> {
         let mut config = match path {
             Some(p) => Self::from_file(p)?,
-            None if Path::new("reelgraph.toml").exists() => Self::from_file(Path::new("reelgraph.toml"))?,
+            None if Path::new("reelgraph.toml").exists() => {
+                Self::from_file(Path::new("reelgraph.toml"))?
+            }
             None => Config::default(),
         };
         config.apply_env(|k| std::env::var(k).ok())?;
@@ -61,10 +63,9 @@ impl Config {
         set(&mut self.db, "REELGRAPH_DB");
         set(&mut self.milvus_token, "REELGRAPH_MILVUS_TOKEN");
         if let Some(p) = get("REELGRAPH_PORT").filter(|v| !v.is_empty()) {
-            self.port = Some(
-                p.parse()
-                    .map_err(|_| Error::Invalid(format!("REELGRAPH_PORT: {p:?} is not a port number")))?,
-            );
+            self.port = Some(p.parse().map_err(|_| {
+                Error::Invalid(format!("REELGRAPH_PORT: {p:?} is not a port number"))
+            })?);
         }
         if let Some(o) = get("REELGRAPH_CORS_ORIGINS").filter(|v| !v.is_empty()) {
             self.cors_origins = Some(o.split(',').map(|s| s.trim().to_string()).collect());
@@ -87,7 +88,10 @@ mod tests {
         .unwrap();
         assert_eq!(c.db.as_deref(), Some("mysql://root@127.0.0.1/test"));
         assert_eq!(c.port, Some(9000));
-        assert!(c.apply_env(|k| (k == "REELGRAPH_PORT").then(|| "x".into())).is_err());
+        assert!(
+            c.apply_env(|k| (k == "REELGRAPH_PORT").then(|| "x".into()))
+                .is_err()
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub trait ObjectStore: Send + Sync {
 /// Open a store from a URI: a local path (or `file://path`) or `s3://bucket/prefix`.
 pub async fn open(uri: &str) -> Result<Arc<dyn ObjectStore>> {
     if uri.starts_with("s3://") {
-        return Err(Error::Invalid(format!("{uri}: S3 support is not built yet")));
+        return Err(Error::Invalid(format!(
+            "{uri}: S3 support is not built yet"
+        )));
     }
     let path = uri.strip_prefix("file://").unwrap_or(uri);
     Ok(Arc::new(LocalDir::new(path)))
@@ -48,7 +50,9 @@ impl LocalDir {
 
     fn path(&self, key: &str) -> Result<PathBuf> {
         if key.split('/').any(|part| part == ".." || part.is_empty()) {
-            return Err(Error::Invalid(format!("object key {key:?} is not a plain relative path")));
+            return Err(Error::Invalid(format!(
+                "object key {key:?} is not a plain relative path"
+            )));
         }
         Ok(self.root.join(key))
     }
@@ -92,9 +96,18 @@ impl ObjectStore for LocalDir {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(Error::io(dir.display(), e)),
             };
-            while let Some(entry) = rd.next_entry().await.map_err(|e| Error::io(dir.display(), e))? {
+            while let Some(entry) = rd
+                .next_entry()
+                .await
+                .map_err(|e| Error::io(dir.display(), e))?
+            {
                 let p = entry.path();
-                if entry.file_type().await.map_err(|e| Error::io(p.display(), e))?.is_dir() {
+                if entry
+                    .file_type()
+                    .await
+                    .map_err(|e| Error::io(p.display(), e))?
+                    .is_dir()
+                {
                     stack.push(p);
                 } else if let Ok(rel) = p.strip_prefix(&self.root) {
                     let key = rel.to_string_lossy().replace('\\', "/");
