@@ -47,18 +47,33 @@ pub fn shared_dataset(manifest_dir: &str, name: &str, test: &str) -> Option<Path
 /// Prints `SERVICE-TEST RAN <test>` or `SERVICE-TEST SKIPPED <test>` so the
 /// test command can report which service tests ran. Under `CI=true` a missing
 /// service panics: CI must start every service its tests need.
+///
+/// The same line is appended to the file named by `$REELGRAPH_SERVICE_LOG`
+/// when set (the test command prints that file at the end, since the test
+/// harness captures the output of passing tests).
 pub fn service_url(var: &str, test: &str) -> Option<String> {
     match std::env::var(var).ok().filter(|v| !v.is_empty()) {
         Some(url) => {
-            eprintln!("SERVICE-TEST RAN {test} ({var}={url})");
+            record(&format!("SERVICE-TEST RAN {test} ({var}={url})"));
             Some(url)
         }
         None => {
+            let line = format!("SERVICE-TEST SKIPPED {test}: {var} is not set");
+            record(&line);
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("SERVICE-TEST SKIPPED {test}: {var} is not set, and CI=true requires it");
+                panic!("{line}, and CI=true requires every service test to run");
             }
-            eprintln!("SERVICE-TEST SKIPPED {test}: {var} is not set");
             None
+        }
+    }
+}
+
+fn record(line: &str) {
+    eprintln!("{line}");
+    if let Ok(path) = std::env::var("REELGRAPH_SERVICE_LOG") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(f, "{line}");
         }
     }
 }

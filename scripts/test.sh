@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The project's test command (README "Run the tests"; .ci/run calls exactly this).
+#
+#   scripts/test.sh
+#
+# 1. installs/starts the local services the tests use (infra/services.sh),
+# 2. checks formatting (cargo fmt --check) and lints (clippy -D warnings),
+# 3. runs every Rust test of the workspace and the browser tests of web/,
+# 4. prints which service tests ran.
+#
+# Under CI=true a service test that finds its service missing fails instead of
+# skipping. Builds reuse $CARGO_TARGET_DIR (default: ~/.cache/reelgraph-target,
+# outside the checkout) so a fresh clone does not rebuild every dependency.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
+export CARGO_TERM_COLOR=never
+STATE="${REELGRAPH_STATE:-$HOME/.cache/reelgraph/state}"
+mkdir -p "$STATE"
+export REELGRAPH_SERVICE_LOG="$STATE/service-tests.log"
+: >"$REELGRAPH_SERVICE_LOG"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "services"
+infra/services.sh start "$STATE"
+# shellcheck disable=SC1091
+source "$STATE/services.env"
+trap 'infra/services.sh stop "$STATE" || true' EXIT
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+if [ -x web/run-tests.sh ]; then
+  step "browser tests (web/)"
+  cargo build --locked -p reelgraph
+  web/run-tests.sh "$CARGO_TARGET_DIR/debug/reelgraph"
+fi
+
+step "service tests"
+sort "$REELGRAPH_SERVICE_LOG" | uniq
+if grep -q "SKIPPED" "$REELGRAPH_SERVICE_LOG" && [ "${CI:-}" = "true" ]; then
+  echo "error: a service test was skipped under CI=true" >&2
+  exit 1
+fi
