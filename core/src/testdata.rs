@@ -72,7 +72,11 @@ fn record(line: &str) {
     eprintln!("{line}");
     if let Ok(path) = std::env::var("REELGRAPH_SERVICE_LOG") {
         use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             let _ = writeln!(f, "{line}");
         }
     }
