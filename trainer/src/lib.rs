@@ -1,1 +1,4 @@
+pub mod baselines;
 pub mod data;
+pub mod evaluate;
+pub mod report;
