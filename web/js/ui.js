@@ -115,11 +115,11 @@ export async function load(container, loader, render, loadingText) {
 }
 
 /** A movie tile for grids: poster + title + year + genres, linking to the movie page. */
-export function movieTile(movie, { extra = null, headingLevel = "h3" } = {}) {
+export function movieTile(movie, { extra = null, headingLevel = "h3", eager = false } = {}) {
   return h(
     "article",
     { class: "tile", dataset: { id: movie.id } },
-    h("a", { class: "tile-link", href: `#/movie/${movie.id}` }, poster(movie), h(headingLevel, { class: "tile-title" }, movie.title)),
+    h("a", { class: "tile-link", href: `#/movie/${movie.id}` }, poster(movie, { eager }), h(headingLevel, { class: "tile-title" }, movie.title)),
     h("p", { class: "meta" }, yearText(movie)),
     genreList(movie.genres),
     extra,

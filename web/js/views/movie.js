@@ -78,7 +78,7 @@ export function renderMovie(root, id) {
         (items) => {
           if (!alive) return;
           if (!items.length) similar.append(h("p", {}, "No similar movies found."));
-          else similar.append(h("div", { class: "grid", id: "similar-grid" }, items.map((s) => movieTile(s))));
+          else similar.append(h("div", { class: "grid", id: "similar-grid" }, items.map((s, i) => movieTile(s, { eager: i < 10 }))));
         },
         "Finding similar movies…",
       );

@@ -120,11 +120,19 @@ export function renderRate(root) {
   function attachSwipe(card) {
     let startX = null;
     let dx = 0;
+    let moved = false;
     card.addEventListener("pointerdown", (e) => {
       if (e.pointerType === "mouse" && e.button !== 0) return;
       startX = e.clientX;
       dx = 0;
+      moved = false;
+      try {
+        card.setPointerCapture(e.pointerId);
+      } catch {
+        // pointer already gone
+      }
     });
+    card.addEventListener("dragstart", (e) => e.preventDefault());
     card.addEventListener("pointermove", (e) => {
       if (startX === null) return;
       dx = e.clientX - startX;
@@ -137,6 +145,7 @@ export function renderRate(root) {
     const end = () => {
       if (startX === null) return;
       startX = null;
+      moved = Math.abs(dx) > 8;
       card.style.transform = "";
       card.classList.remove("hint-like", "hint-dislike");
       if (Math.abs(dx) > 80) decide(dx > 0 ? 1 : -1);
@@ -145,7 +154,7 @@ export function renderRate(root) {
     card.addEventListener("pointerup", end);
     card.addEventListener("pointercancel", end);
     card.addEventListener("click", (e) => {
-      if (Math.abs(dx) > 8) e.preventDefault();
+      if (moved) e.preventDefault();
     });
   }
 

@@ -19,7 +19,7 @@ export function renderRecs(root) {
   const summary = h("p", { class: "summary", id: "recs-summary" });
   const grid = h("div", { class: "grid-wrap", "aria-live": "polite" });
   const genreBox = h("div", { class: "chips" });
-  const genreFieldset = h("fieldset", { class: "genre-filter" }, h("legend", {}, "Genres (any of)"), genreBox);
+  const genreFieldset = h("fieldset", { class: "genre-filter", hidden: true }, h("legend", {}, "Genres (any of)"), genreBox);
   const f = store.state.filters;
   const yearMin = h("input", { id: "year-min", type: "number", inputmode: "numeric", min: 1880, max: 2100, step: 1, placeholder: "any", value: f.year_min ?? "" });
   const yearMax = h("input", { id: "year-max", type: "number", inputmode: "numeric", min: 1880, max: 2100, step: 1, placeholder: "any", value: f.year_max ?? "" });
@@ -47,6 +47,7 @@ export function renderRecs(root) {
   );
 
   function renderGenres(gs) {
+    genreFieldset.hidden = !gs.length;
     const selected = new Set(store.state.filters.genres || []);
     genreBox.replaceChildren(
       ...gs.map((g) => {
@@ -139,7 +140,7 @@ export function renderRecs(root) {
       l || d ? `Based on ${l} liked and ${d} disliked movie${d === 1 ? "" : "s"}. Dislike or hide a movie to refine the list.` : "Popular movies for now — rate a few to personalise this list.";
   }
 
-  function tile(m) {
+  function tile(m, i) {
     const because = m.because ? h("p", { class: "because" }, "Because you liked ", h("a", { href: `#/movie/${m.because.id}` }, m.because.title)) : null;
     const dislike = h("button", { type: "button", class: "btn small dislike", "aria-label": `Not for me: ${m.title}` }, "Not for me");
     const hide = h("button", { type: "button", class: "btn small", "aria-label": `Hide ${m.title}` }, "Hide");
@@ -153,7 +154,7 @@ export function renderRecs(root) {
       toast(`Hidden ${m.title}`);
       refresh();
     });
-    return movieTile(m, { extra: [because, h("div", { class: "tile-actions" }, dislike, hide)] });
+    return movieTile(m, { eager: i < 10, extra: [because, h("div", { class: "tile-actions" }, dislike, hide)] });
   }
 
   let seq = 0;

@@ -16,7 +16,7 @@ export function renderSearch(root, q) {
       (items) => {
         if (!alive) return;
         if (!items.length) results.append(h("p", { class: "empty" }, `No movie title matches “${q}”.`));
-        else results.append(h("p", { class: "summary" }, `${items.length} movie${items.length === 1 ? "" : "s"} found.`), h("div", { class: "grid", id: "search-grid" }, items.map((m) => movieTile(m))));
+        else results.append(h("p", { class: "summary" }, `${items.length} movie${items.length === 1 ? "" : "s"} found.`), h("div", { class: "grid", id: "search-grid" }, items.map((m, i) => movieTile(m, { eager: i < 10 }))));
       },
       "Searching…",
     );
