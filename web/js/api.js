@@ -109,7 +109,8 @@ export const api = {
     const data = await request("/api/v1/recommendations", { method: "POST", body });
     return {
       items: list(data, "items").map(normalizeMovie).filter(Boolean),
-      modelVersion: data.model_version || null,
+      modelVersion: data.model_version ?? null,
+      strategy: data.strategy || null,
     };
   },
   async search(text) {

@@ -172,14 +172,14 @@ export function renderRecs(root) {
         ]);
         return res;
       },
-      ({ items, modelVersion }) => {
+      ({ items, modelVersion, strategy }) => {
         if (mine !== seq || !alive) return;
         if (!items.length) {
           grid.append(h("div", { class: "empty" }, h("p", {}, "No movies match these filters."), h("button", { type: "button", class: "btn", onclick: clearFilters }, "Clear filters")));
           return;
         }
         grid.append(h("div", { class: "grid", id: "recs-grid" }, items.map(tile)));
-        if (modelVersion) grid.append(h("p", { class: "fineprint" }, `Model ${modelVersion}`));
+        if (modelVersion !== null) grid.append(h("p", { class: "fineprint" }, `Model version ${modelVersion}${strategy ? ` · ${strategy.replace(/_/g, " ")}` : ""}`));
       },
       "Finding movies for you…",
     );
