@@ -96,20 +96,30 @@ export function toast(text) {
   toastTimer = setTimeout(() => t.classList.remove("show"), 2500);
 }
 
-/** Run an async loader into a container with loading and error-with-retry states. */
+/**
+ * Run an async loader into a container with loading and error-with-retry states.
+ * Only the latest load of a container renders: an older answer arriving late is dropped.
+ */
+const current = new WeakMap();
 export async function load(container, loader, render, loadingText) {
   const run = async () => {
+    const token = {};
+    current.set(container, token);
     container.replaceChildren(loading(loadingText));
     container.setAttribute("aria-busy", "true");
+    let data;
     try {
-      const data = await loader();
-      container.replaceChildren();
-      render(data);
+      data = await loader();
     } catch (err) {
-      container.replaceChildren(errorBox(err, run));
-    } finally {
+      if (current.get(container) !== token) return;
       container.removeAttribute("aria-busy");
+      container.replaceChildren(errorBox(err, run));
+      return;
     }
+    if (current.get(container) !== token) return;
+    container.removeAttribute("aria-busy");
+    container.replaceChildren();
+    render(data);
   };
   return run();
 }

@@ -157,9 +157,7 @@ export function renderRecs(root) {
     return movieTile(m, { eager: i < 10, extra: [because, h("div", { class: "tile-actions" }, dislike, hide)] });
   }
 
-  let seq = 0;
   function refresh() {
-    const mine = ++seq;
     updateSummary();
     renderRated();
     const s = store.state;
@@ -173,7 +171,7 @@ export function renderRecs(root) {
         return res;
       },
       ({ items, modelVersion, strategy }) => {
-        if (mine !== seq || !alive) return;
+        if (!alive) return;
         if (!items.length) {
           grid.append(h("div", { class: "empty" }, h("p", {}, "No movies match these filters."), h("button", { type: "button", class: "btn", onclick: clearFilters }, "Clear filters")));
           return;
