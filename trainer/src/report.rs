@@ -203,7 +203,7 @@ pub fn xml_escape(s: &str) -> String {
 
 /// "Nice" tick values covering `[lo, hi]` (about `count` of them).
 fn ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi <= lo || !lo.is_finite() || !hi.is_finite() {
         return vec![lo];
     }
     let raw = (hi - lo) / count.max(1) as f64;
@@ -575,11 +575,11 @@ pub fn embedding_map_svg(title: &str, map: &EmbeddingMap<'_>) -> String {
             ylo = ylo.min(p[1]);
             yhi = yhi.max(p[1]);
         }
-        if !(xhi - xlo > 1e-12) {
+        if xhi - xlo <= 1e-12 || xlo.is_infinite() || xhi.is_infinite() {
             xlo -= 1.0;
             xhi += 1.0;
         }
-        if !(yhi - ylo > 1e-12) {
+        if yhi - ylo <= 1e-12 || ylo.is_infinite() || yhi.is_infinite() {
             ylo -= 1.0;
             yhi += 1.0;
         }
