@@ -51,7 +51,7 @@ fn inspect_json_and_text() {
     assert_eq!(v["interactions"], 5);
     assert_eq!(
         (v["train"].as_u64(), v["val"].as_u64(), v["test"].as_u64()),
-        (Some(1), Some(1), Some(1))
+        (Some(3), Some(1), Some(1))
     );
     assert_eq!(v["ratings"]["4"], 2);
     assert_eq!(v["report"]["duplicates"], 1);
@@ -65,8 +65,8 @@ fn inspect_json_and_text() {
         "users         2",
         "items         3",
         "interactions  5",
-        "time range    2000-12-31 .. 2001-01-01",
-        "split         train 1  val 1  test 1",
+        "time range    2000-12-31 .. 2000-12-31",
+        "split         train 3  val 1  test 1",
         "duplicates    1",
     ] {
         assert!(s.contains(want), "missing {want:?} in\n{s}");
