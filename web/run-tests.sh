@@ -3,7 +3,8 @@
 #
 #   web/run-tests.sh BIN        BIN: the reelgraph binary
 #
-# 1. generates a small synthetic dataset (tests/make-dataset.mjs, generic format),
+# 1. generates a small synthetic dataset (tests/make-dataset.mjs: generic format plus
+#    OMDb-style metadata),
 # 2. trains a small model on it (BIN train) and loads it into embedded stores (BIN load),
 # 3. runs tests/*.test.mjs with node's test runner; they start `BIN serve` on that
 #    model and drive Debian's Chromium headless through playwright-core.
@@ -25,7 +26,7 @@ fi
 
 node tests/make-dataset.mjs "$WORK/data"
 echo "web/run-tests.sh: training a small model"
-"$BIN" train --data "$WORK/data" --out "$WORK/models" --epochs 2 --no-baselines --report "$WORK/report.json" >"$ART/train.log" 2>&1 || {
+"$BIN" train --data "$WORK/data" --metadata "$WORK/data/movie_info.dat" --out "$WORK/models" --epochs 2 --no-baselines --report "$WORK/report.json" >"$ART/train.log" 2>&1 || {
   tail -n 40 "$ART/train.log" >&2
   exit 1
 }

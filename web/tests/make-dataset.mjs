@@ -1,6 +1,9 @@
 // Writes a small synthetic dataset in reelgraph's generic format, deterministic:
 //   interactions.csv  user,item,rating,timestamp
 //   items.csv         item,title,genres,year      (genres separated by '|')
+//   movie_info.dat    ID::{OMDb-style JSON}       (for `train --metadata`: plot, director,
+//                     actors, runtime; a poster URL for every fifth movie that points at a
+//                     closed loopback port, so the browser's image load fails as with no network)
 // Movies come in genre clusters and every user mostly rates one or two clusters,
 // so a trained model has real structure to find.
 //
@@ -78,4 +81,26 @@ for (let u = 1; u <= N_USERS; u++) {
 fs.mkdirSync(dir, { recursive: true });
 fs.writeFileSync(path.join(dir, "interactions.csv"), `user,item,rating,timestamp\n${lines.join("\n")}\n`);
 fs.writeFileSync(path.join(dir, "items.csv"), `item,title,genres,year\n${items.map((m) => `${m.id},${m.title},${m.genres.join("|")},${m.year}`).join("\n")}\n`);
+const FIRST = ["Ada", "Bruno", "Chloe", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kwame", "Lena"];
+const LAST = ["Moreau", "Okafor", "Lindqvist", "Tanaka", "Alvarez", "Novak", "Byrne", "Costa", "Weber", "Haddad"];
+const person = () => `${pick(FIRST)} ${pick(LAST)}`;
+const info = items.map((m) => {
+  const omdb = {
+    Title: m.title,
+    Year: String(m.year),
+    Rated: pick(["G", "PG", "PG-13", "R"]),
+    Runtime: `${80 + Math.floor(rnd() * 70)} min`,
+    Genre: m.genres.join(", "),
+    Director: person(),
+    Actors: [person(), person(), person()].join(", "),
+    Plot: `A ${m.genres[0].toLowerCase()} story about ${pick(NOUN).toLowerCase()}s and ${pick(ADJ).toLowerCase()} ${pick(NOUN).toLowerCase()}s.`,
+    Language: "English",
+    Poster: m.id % 5 === 0 ? `http://127.0.0.1:9/posters/${m.id}.jpg` : "N/A",
+    imdbID: `tt${String(9000000 + m.id)}`,
+    Type: "movie",
+    Response: "True",
+  };
+  return `${m.id}::${JSON.stringify(omdb)}`;
+});
+fs.writeFileSync(path.join(dir, "movie_info.dat"), `${info.join("\n")}\n`);
 console.log(`make-dataset: ${items.length} items, ${N_USERS} users, ${lines.length} interactions in ${dir}`);

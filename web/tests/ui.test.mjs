@@ -186,6 +186,8 @@ describe("web UI against reelgraph serve", () => {
     const meta = await page.locator(".movie .meta").textContent();
     if (m.year) assert.ok(meta.includes(String(m.year)), `year shown: ${meta}`);
     assert.deepEqual(await page.locator(".movie .genres li").allTextContents(), m.genres);
+    const info = await page.locator(".movie-info").textContent();
+    for (const v of [m.director, m.plot, ...(m.actors || []), m.runtime ? `${m.runtime} min` : null]) if (v) assert.ok(info.includes(v), `movie page shows ${v}`);
     await page.locator("#similar-grid").waitFor();
     const sim = await tileIds(page, "#similar-grid");
     assert.ok(sim.length > 0 && !sim.includes(movieId), "similar movies, not the movie itself");
@@ -262,15 +264,17 @@ describe("web UI against reelgraph serve", () => {
 
   test("poster falls back to the API's placeholder when the image fails", async () => {
     const p = await newPage(browser);
-    const broken = `http://127.0.0.1:${await freePort()}/poster.jpg`;
-    p.allow.push({ text: /Failed to load resource/, url: new RegExp(`^${broken.replace(/[.?]/g, "\\$&")}`) });
-    await p.route(/\/api\/v1\/movies\/\d+$/, async (route) => {
-      const res = await route.fetch();
-      const json = await res.json();
-      await route.fulfill({ response: res, json: { ...json, poster: broken } });
-    });
-    const ids = (await server.api("/api/v1/movies/random?n=1")).items ?? [];
-    const id = Number((ids[0] || {}).id ?? 1);
+    // a movie whose catalogue poster URL cannot load (make-dataset.mjs), or else one
+    // whose answer is rewritten to carry such a URL
+    const id = 5;
+    const m = await server.api(`/api/v1/movies/${id}`);
+    if (!m.poster) {
+      const broken = `http://127.0.0.1:9/posters/${id}.jpg`;
+      await p.route(new RegExp(`/api/v1/movies/${id}$`), async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, json: { ...(await res.json()), poster: broken } });
+      });
+    }
     await p.goto(`${server.base}/#/movie/${id}`);
     const img = p.locator(".movie img");
     await p.waitForFunction(() => {
