@@ -71,6 +71,14 @@ fn ml1m_catalogue_and_users() {
     ) else {
         return;
     };
+    // The shared ml-1m folder has no ratings.dat: load says so.
+    let err = data::load(&dir, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("movies.dat (a catalogue) but no ratings.dat"),
+        "{err}"
+    );
     let mut bad = BadLines::new(false);
     let movies = movielens::read_movies_dat(&dir.join("movies.dat"), &mut bad).unwrap();
     assert_eq!(movies.len(), 3883);
