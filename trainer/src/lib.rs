@@ -1,4 +1,10 @@
 pub mod baselines;
 pub mod data;
 pub mod evaluate;
+pub mod export;
+pub mod graph;
+pub mod infer;
+pub mod model;
 pub mod report;
+pub mod sampler;
+pub mod train;
