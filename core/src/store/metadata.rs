@@ -34,4 +34,13 @@ pub trait MetadataStore: Send + Sync {
     /// Mark `version` active and every other inactive, in one transaction.
     async fn activate_version(&self, version: u64) -> Result<()>;
     async fn active_version(&self) -> Result<Option<ModelVersionRow>>;
+    /// One recorded version.
+    async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>>;
+    /// Every recorded version, oldest first.
+    async fn versions(&self) -> Result<Vec<ModelVersionRow>>;
+    /// Remember where a version was loaded from (a model root URI), so a
+    /// server using the embedded vector index can reopen it.
+    async fn set_version_source(&self, version: u64, source: &str) -> Result<()>;
+    /// Where a version was loaded from, if recorded.
+    async fn version_source(&self, version: u64) -> Result<Option<String>>;
 }
