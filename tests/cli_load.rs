@@ -8,10 +8,9 @@ use std::process::Command;
 use bytes::Bytes;
 use reelgraph_core::store::fixture;
 use reelgraph_core::store::load;
-use reelgraph_core::store::metadata::MetadataStore;
 use reelgraph_core::store::object::{LocalDir, ObjectStore};
 use reelgraph_core::store::sql;
-use reelgraph_core::store::vector::{SearchFilter, VectorStore};
+use reelgraph_core::store::vector::SearchFilter;
 
 fn reelgraph(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_reelgraph"))
@@ -38,11 +37,23 @@ fn cli_load_embedded_sqlite() {
         .unwrap();
     let from = models.path().display().to_string();
     let db = format!("sqlite://{}", state.path().join("meta.db").display());
-    let args = ["load", "--from", &from, "--vectors", "embedded", "--db", &db, "--quiet"];
+    let args = [
+        "load",
+        "--from",
+        &from,
+        "--vectors",
+        "embedded",
+        "--db",
+        &db,
+        "--quiet",
+    ];
 
     let (ok, out, err) = reelgraph(&args);
     assert!(ok, "stdout: {out}\nstderr: {err}");
-    assert!(out.contains("loaded version 20261128100000 (800 items, dimension 32)"), "{out}");
+    assert!(
+        out.contains("loaded version 20261128100000 (800 items, dimension 32)"),
+        "{out}"
+    );
 
     let (ok, out, err) = reelgraph(&args);
     assert!(ok, "{err}");
@@ -60,7 +71,15 @@ fn cli_load_embedded_sqlite() {
     assert!(err.contains(key), "{err}");
 
     // Bad flags name the flag.
-    let (ok, _, err) = reelgraph(&["load", "--from", &from, "--vectors", "redis://x", "--db", &db]);
+    let (ok, _, err) = reelgraph(&[
+        "load",
+        "--from",
+        &from,
+        "--vectors",
+        "redis://x",
+        "--db",
+        &db,
+    ]);
     assert!(!ok && err.contains("--vectors"), "{err}");
     let (ok, _, err) = reelgraph(&["load", "--from", &from, "--db", "postgres://x"]);
     assert!(!ok && err.contains("db"), "{err}");
@@ -70,9 +89,21 @@ fn cli_load_embedded_sqlite() {
         let store = sql::open(&db).await.unwrap();
         let active = store.active_version().await.unwrap().unwrap();
         assert_eq!(active.version, 20261128100000);
-        let vectors = load::open_vectors("embedded", None, store.as_ref()).await.unwrap();
-        assert_eq!(vectors.active_version().await.unwrap(), Some(20261128100000));
+        let vectors = load::open_vectors("embedded", None, store.as_ref())
+            .await
+            .unwrap();
+        assert_eq!(
+            vectors.active_version().await.unwrap(),
+            Some(20261128100000)
+        );
         let q = fixture::vectors(1, 32, 9);
-        assert_eq!(vectors.search(&q, 5, &SearchFilter::default()).await.unwrap().len(), 5);
+        assert_eq!(
+            vectors
+                .search(&q, 5, &SearchFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            5
+        );
     });
 }

@@ -34,8 +34,12 @@ fn row(name: &str, measured: Duration, goal: Duration, note: &str) {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let root = LocalDir::new(dir.path());
-    println!("| benchmark                                    |     measured    |       goal    | result | notes");
-    println!("|----------------------------------------------|-----------------|---------------|--------|------");
+    println!(
+        "| benchmark                                    |     measured    |       goal    | result | notes"
+    );
+    println!(
+        "|----------------------------------------------|-----------------|---------------|--------|------"
+    );
 
     // Open a 4k-item version.
     fixture::publish(&root, 1, 1, 4000, 64, 1).await.unwrap();
@@ -92,9 +96,12 @@ async fn main() {
     match std::env::var("REELGRAPH_TEST_MILVUS_LITE") {
         Ok(url) if !url.is_empty() => {
             let db_dir = tempfile::tempdir().unwrap();
-            let db = sql::open(&format!("sqlite://{}", db_dir.path().join("b.db").display()))
-                .await
-                .unwrap();
+            let db = sql::open(&format!(
+                "sqlite://{}",
+                db_dir.path().join("b.db").display()
+            ))
+            .await
+            .unwrap();
             let ns = format!("bench{}_", std::process::id());
             let milvus = MilvusStore::connect(&url, None)
                 .await

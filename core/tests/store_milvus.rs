@@ -74,9 +74,12 @@ async fn exercise(url: &str, tag: &str) {
     let root = LocalDir::new(models.path());
     let from = models.path().display().to_string();
     let db_dir = tempfile::tempdir().unwrap();
-    let db = sql::open(&format!("sqlite://{}", db_dir.path().join("m.db").display()))
-        .await
-        .unwrap();
+    let db = sql::open(&format!(
+        "sqlite://{}",
+        db_dir.path().join("m.db").display()
+    ))
+    .await
+    .unwrap();
     let target = VectorTarget::Milvus(connect(url, &ns).await);
     let VectorTarget::Milvus(milvus) = &target else {
         unreachable!()
@@ -148,7 +151,9 @@ async fn exercise(url: &str, tag: &str) {
             n
         }));
     }
-    fixture::publish(&root, 2, 100_001, N, DIM, 22).await.unwrap();
+    fixture::publish(&root, 2, 100_001, N, DIM, 22)
+        .await
+        .unwrap();
     let r = load::load_version(&from, None, &target, db.as_ref(), &no_progress)
         .await
         .unwrap();
@@ -161,7 +166,10 @@ async fn exercise(url: &str, tag: &str) {
     for r in readers {
         assert!(r.await.unwrap() > 0);
     }
-    assert!(seen_v2.load(Ordering::Relaxed) >= 5, "readers never saw version 2");
+    assert!(
+        seen_v2.load(Ordering::Relaxed) >= 5,
+        "readers never saw version 2"
+    );
     assert_eq!(db.active_version().await.unwrap().unwrap().version, 2);
 
     // Version 3: version 1's collection is dropped, 2 and 3 stay.

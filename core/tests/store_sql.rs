@@ -15,13 +15,15 @@ fn movie(id: u32) -> Movie {
         id,
         title: format!("Movie {id}, The"),
         display_title: format!("The Movie {id}"),
-        year: (id % 3 != 0).then_some(1950 + (id % 70) as u16),
-        genres: if id % 2 == 0 {
+        year: (!id.is_multiple_of(3)).then_some(1950 + (id % 70) as u16),
+        genres: if id.is_multiple_of(2) {
             vec!["Comedy".into(), "Drama".into()]
         } else {
             vec!["Sci-Fi".into()]
         },
-        plot: (id % 4 == 0).then(|| format!("Plot of {id}: it's \"quoted\"; DROP TABLE movies; --")),
+        plot: id
+            .is_multiple_of(4)
+            .then(|| format!("Plot of {id}: it's \"quoted\"; DROP TABLE movies; --")),
         director: Some(format!("Director {id}")),
         actors: vec![format!("Actor {id}"), "Zoë Ünicode".into()],
         runtime: Some(90 + (id % 60) as u16),
@@ -97,7 +99,11 @@ async fn exercise(store: Arc<dyn MetadataStore>) {
     assert!(active.active);
     assert_eq!(active.metrics["recall@10"], 0.123);
     assert_eq!(
-        store.version_source(20261128100000).await.unwrap().as_deref(),
+        store
+            .version_source(20261128100000)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("s3://bucket/models")
     );
     assert_eq!(store.version_source(20261128110000).await.unwrap(), None);

@@ -516,12 +516,19 @@ mod tests {
     #[test]
     fn exact_top_k_in_order() {
         let idx = small();
-        let hits = idx.search(&[1.0, 0.2], 3, &SearchFilter::default()).unwrap();
+        let hits = idx
+            .search(&[1.0, 0.2], 3, &SearchFilter::default())
+            .unwrap();
         let ids: Vec<_> = hits.iter().map(|h| h.id).collect();
         assert_eq!(ids, vec![1, 2, 3]);
         assert!((hits[0].score - 1.0).abs() < 1e-6);
         assert!((hits[1].score - 0.6).abs() < 1e-6);
-        assert_eq!(idx.search(&[1.0, 0.2], 10, &SearchFilter::default()).unwrap().len(), 4);
+        assert_eq!(
+            idx.search(&[1.0, 0.2], 10, &SearchFilter::default())
+                .unwrap()
+                .len(),
+            4
+        );
         assert!(idx.search(&[1.0], 3, &SearchFilter::default()).is_err());
     }
 
@@ -533,20 +540,35 @@ mod tests {
             genres: vec!["Comedy".into()],
             ..Default::default()
         };
-        let ids: Vec<_> = idx.search(&q, 5, &f).unwrap().iter().map(|h| h.id).collect();
+        let ids: Vec<_> = idx
+            .search(&q, 5, &f)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
         assert_eq!(ids, vec![2, 3]);
         let f = SearchFilter {
             year_min: Some(1991),
             ..Default::default()
         };
-        let ids: Vec<_> = idx.search(&q, 5, &f).unwrap().iter().map(|h| h.id).collect();
+        let ids: Vec<_> = idx
+            .search(&q, 5, &f)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
         assert_eq!(ids, vec![2, 3]);
         let f = SearchFilter {
             ids: Some(vec![4, 3, 3, 99]),
             exclude: vec![3],
             ..Default::default()
         };
-        let ids: Vec<_> = idx.search(&q, 5, &f).unwrap().iter().map(|h| h.id).collect();
+        let ids: Vec<_> = idx
+            .search(&q, 5, &f)
+            .unwrap()
+            .iter()
+            .map(|h| h.id)
+            .collect();
         assert_eq!(ids, vec![4]);
         let f = SearchFilter {
             genres: vec!["Horror".into()],
@@ -583,15 +605,26 @@ mod tests {
     #[tokio::test]
     async fn activation_swaps_and_keeps_two() {
         let store = EmbeddedStore::new();
-        assert!(store.search(&[1.0], 1, &SearchFilter::default()).await.is_err());
+        assert!(
+            store
+                .search(&[1.0], 1, &SearchFilter::default())
+                .await
+                .is_err()
+        );
         for v in 1..=3u64 {
             store
                 .upsert(v, &[v as u32], &[v as f32], 1, &[ItemAttrs::default()])
                 .await
                 .unwrap();
-            assert_eq!(store.active_version().await.unwrap(), (v > 1).then(|| v - 1));
+            assert_eq!(
+                store.active_version().await.unwrap(),
+                (v > 1).then(|| v - 1)
+            );
             store.activate(v).await.unwrap();
-            let hits = store.search(&[1.0], 5, &SearchFilter::default()).await.unwrap();
+            let hits = store
+                .search(&[1.0], 5, &SearchFilter::default())
+                .await
+                .unwrap();
             assert_eq!(hits[0].id, v as u32);
         }
         assert_eq!(store.versions(), vec![2, 3]);

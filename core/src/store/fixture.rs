@@ -24,7 +24,7 @@ pub fn movies(first_id: MovieId, n: usize) -> Vec<Movie> {
                 id,
                 title: format!("Movie {id}"),
                 display_title: format!("Movie {id}"),
-                year: (id % 11 != 0).then_some(1940 + (id % 80) as u16),
+                year: (!id.is_multiple_of(11)).then_some(1940 + (id % 80) as u16),
                 genres: vec![
                     GENRES[id as usize % GENRES.len()].to_string(),
                     GENRES[(id as usize / 7) % GENRES.len()].to_string(),

@@ -60,7 +60,9 @@ impl VectorTarget {
         if spec == "embedded" {
             Ok(VectorTarget::Embedded)
         } else {
-            Ok(VectorTarget::Milvus(MilvusStore::connect(spec, token).await?))
+            Ok(VectorTarget::Milvus(
+                MilvusStore::connect(spec, token).await?,
+            ))
         }
     }
 
@@ -265,7 +267,10 @@ pub async fn open_vectors(
 /// Make `store` serve the version the metadata store marks active, if it
 /// does not already. Returns the newly installed version, if any. The swap
 /// is atomic for readers; on any error the current version keeps serving.
-pub async fn refresh_embedded(store: &EmbeddedStore, db: &dyn MetadataStore) -> Result<Option<u64>> {
+pub async fn refresh_embedded(
+    store: &EmbeddedStore,
+    db: &dyn MetadataStore,
+) -> Result<Option<u64>> {
     let active = db.active_version().await?.ok_or_else(|| {
         Error::NotFound("no model version is active; run `reelgraph load` first".into())
     })?;

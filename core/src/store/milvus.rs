@@ -283,7 +283,11 @@ impl MilvusStore {
         let Some(active) = self.active_version().await? else {
             return Ok(Vec::new());
         };
-        let mut older: Vec<u64> = candidates.iter().copied().filter(|v| *v != active).collect();
+        let mut older: Vec<u64> = candidates
+            .iter()
+            .copied()
+            .filter(|v| *v != active)
+            .collect();
         older.sort_unstable();
         older.dedup();
         // Keep the newest other version that still has a collection.
@@ -372,7 +376,9 @@ impl MilvusStore {
             .rows()
             .map_err(err("count rows"))?
             .next()
-            .ok_or_else(|| Error::Unavailable(format!("milvus: count of {name} returned no row")))?;
+            .ok_or_else(|| {
+                Error::Unavailable(format!("milvus: count of {name} returned no row"))
+            })?;
         let n = row.get_i64("count(*)").map_err(err("count(*)"))?;
         Ok(n.max(0) as usize)
     }
@@ -409,13 +415,26 @@ impl MilvusStore {
             .await
             .map_err(err(format!("search {name}")))?;
         let mut hits = Vec::with_capacity(k);
+        // Read ids and scores directly: Milvus 2.3 does not name the primary
+        // key field in search results, which the SDK's row view requires.
         for result in resp.results() {
-            for row in result.rows().map_err(err("search rows"))? {
-                let id = row.get_i64("id").map_err(err("search id"))?;
-                let score = row.get_f32("score").map_err(err("search score"))?;
+            let Ids::Int64(ids) = result.get_ids() else {
+                return Err(Error::Unavailable(format!(
+                    "milvus: search {name} returned non-integer ids"
+                )));
+            };
+            let scores = result.get_scores();
+            if scores.len() != ids.len() {
+                return Err(Error::Unavailable(format!(
+                    "milvus: search {name} returned {} ids and {} scores",
+                    ids.len(),
+                    scores.len()
+                )));
+            }
+            for (id, score) in ids.iter().zip(scores) {
                 hits.push(Hit {
-                    id: id as MovieId,
-                    score,
+                    id: *id as MovieId,
+                    score: *score,
                 });
             }
         }
@@ -467,10 +486,12 @@ impl MilvusStore {
                 .field_name("vector")
                 .metric_type(MetricType::Ip);
             if rows.unwrap_or(0) >= HNSW_FROM {
-                param = param.index_type(IndexType::Hnsw).extra_params(HashMap::from([
-                    ("M".to_string(), "16".to_string()),
-                    ("efConstruction".to_string(), "200".to_string()),
-                ]));
+                param = param
+                    .index_type(IndexType::Hnsw)
+                    .extra_params(HashMap::from([
+                        ("M".to_string(), "16".to_string()),
+                        ("efConstruction".to_string(), "200".to_string()),
+                    ]));
             } else {
                 param = param.index_type(IndexType::Flat);
             }
@@ -575,7 +596,10 @@ impl MilvusStore {
             Ok(_) => Ok(None),
             Err(e) => {
                 let msg = e.to_string().to_lowercase();
-                if msg.contains("not exist") || msg.contains("not found") || msg.contains("doesn't exist") {
+                if msg.contains("not exist")
+                    || msg.contains("not found")
+                    || msg.contains("doesn't exist")
+                {
                     Ok(None)
                 } else {
                     Err(Error::Unavailable(format!(
@@ -604,10 +628,7 @@ pub fn same_hits(want: &[Hit], got: &[Hit]) -> std::result::Result<(), String> {
             }
         }
         if (w.score - g.score).abs() > 1e-4 {
-            return Err(format!(
-                "rank {i}: score {} expected {}",
-                g.score, w.score
-            ));
+            return Err(format!("rank {i}: score {} expected {}", g.score, w.score));
         }
     }
     Ok(())
@@ -715,14 +736,12 @@ impl VectorStore for MilvusStore {
                 .limit(chunk.len() as i64)
                 .build()
                 .map_err(err("query request"))?;
-            let resp = self
-                .client
-                .query(req)
-                .await
-                .map_err(err("query by id"))?;
+            let resp = self.client.query(req).await.map_err(err("query by id"))?;
             for row in resp.results().rows().map_err(err("query rows"))? {
                 let id = row.get_i64("id").map_err(err("query id"))?;
-                let v = row.get_float_vector("vector").map_err(err("query vector"))?;
+                let v = row
+                    .get_float_vector("vector")
+                    .map_err(err("query vector"))?;
                 found.insert(id as MovieId, v.to_vec());
             }
         }
@@ -763,7 +782,10 @@ mod tests {
     #[test]
     fn endpoints() {
         assert_eq!(endpoint("milvus://h:19530").unwrap(), "http://h:19530");
-        assert_eq!(endpoint("https://x.zillizcloud.com").unwrap(), "https://x.zillizcloud.com");
+        assert_eq!(
+            endpoint("https://x.zillizcloud.com").unwrap(),
+            "https://x.zillizcloud.com"
+        );
         assert!(endpoint("embedded").is_err());
     }
 }

@@ -18,7 +18,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::mysql::{MySql, MySqlPool, MySqlPoolOptions};
-use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+};
 use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
 use crate::error::{Error, Result};
@@ -51,7 +53,8 @@ const MYSQL_VERSION_UPSERT: &str = "INSERT INTO model_versions (version, dimensi
     VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE dimension = VALUES(dimension), \
     metrics = VALUES(metrics), loaded_at = VALUES(loaded_at)";
 
-const VERSION_COLUMNS: &str = "SELECT version, dimension, metrics, loaded_at, active FROM model_versions";
+const VERSION_COLUMNS: &str =
+    "SELECT version, dimension, metrics, loaded_at, active FROM model_versions";
 
 fn migrator(sql: &'static str) -> Migrator {
     Migrator::with_migrations(vec![Migration::new(
@@ -260,8 +263,9 @@ macro_rules! sql_store {
             }
 
             async fn record_version(&self, row: &ModelVersionRow) -> Result<()> {
-                let dim = i32::try_from(row.dimension)
-                    .map_err(|_| Error::Invalid(format!("dimension {} too large", row.dimension)))?;
+                let dim = i32::try_from(row.dimension).map_err(|_| {
+                    Error::Invalid(format!("dimension {} too large", row.dimension))
+                })?;
                 sqlx::query($version_upsert)
                     .bind(version_i64(row.version)?)
                     .bind(dim)
@@ -460,7 +464,10 @@ mod tests {
 
     #[test]
     fn redacts_password() {
-        assert_eq!(redact("mysql://u:secret@h:3306/db"), "mysql://u:***@h:3306/db");
+        assert_eq!(
+            redact("mysql://u:secret@h:3306/db"),
+            "mysql://u:***@h:3306/db"
+        );
         assert_eq!(redact("mysql://root@h/db"), "mysql://root@h/db");
     }
 }
