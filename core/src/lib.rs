@@ -10,10 +10,14 @@
 //!   (manifest, `.npy` vectors, JSONL items, checksums, the `latest` pointer).
 //! - [`store`]: adapters behind small traits — object store (local dir / S3),
 //!   vector store (embedded exact index / Milvus), metadata store (SQLite / MySQL).
+//! - [`recommend`]: recommendations from liked/disliked movies (two strategies).
+//! - [`api`]: the HTTP API (axum router shared by `reelgraph serve` and the Lambda functions).
 
+pub mod api;
 pub mod artifact;
 pub mod config;
 pub mod error;
+pub mod recommend;
 pub mod store;
 pub mod testdata;
 pub mod types;
