@@ -195,6 +195,12 @@ fn print_report(r: &IngestReport) {
             m.matched_by_title_year,
             m.fallback
         );
+        if m.matched_placeholder > 0 {
+            println!(
+                "              {} matched lines are placeholders without OMDb details (title/year/genre only)",
+                m.matched_placeholder
+            );
+        }
     }
 }
 

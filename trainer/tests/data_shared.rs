@@ -2,7 +2,7 @@
 //! (skipped with a printed reason when absent).
 
 use reelgraph_core::testdata::shared_dataset;
-use reelgraph_trainer::data::{self, BadLines, Format, LoadOptions, movielens};
+use reelgraph_trainer::data::{self, BadLines, Format, LoadOptions, metadata, movielens};
 
 #[test]
 fn ml100k_figures_and_split() {
@@ -71,6 +71,14 @@ fn ml1m_catalogue_and_users() {
     ) else {
         return;
     };
+    // The shared ml-1m folder has no ratings.dat: load says so.
+    let err = data::load(&dir, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("movies.dat (a catalogue) but no ratings.dat"),
+        "{err}"
+    );
     let mut bad = BadLines::new(false);
     let movies = movielens::read_movies_dat(&dir.join("movies.dat"), &mut bad).unwrap();
     assert_eq!(movies.len(), 3883);
@@ -89,4 +97,104 @@ fn ml1m_catalogue_and_users() {
     // latin-1: "Misérables, Les" style titles decode to real characters.
     assert!(movies.iter().any(|m| m.title.contains('é')));
     assert!(movies.iter().all(|m| !m.title.contains('\u{fffd}')));
+}
+
+#[test]
+fn omdb_metadata_repair_and_match_rates() {
+    let m = env!("CARGO_MANIFEST_DIR");
+    let Some(omdb) = shared_dataset(m, "omdb", "omdb_metadata_repair_and_match_rates") else {
+        return;
+    };
+    let file = omdb.join("ml-1m-movie_info.dat");
+    let parsed = metadata::read_omdb(&file).unwrap();
+    eprintln!(
+        "omdb: {} lines, {} as written, {} repaired, {} unparseable",
+        parsed.lines, parsed.parsed_as_written, parsed.repaired, parsed.unparseable
+    );
+    assert_eq!(parsed.lines, 3883);
+    assert_eq!(
+        parsed.parsed_as_written + parsed.repaired + parsed.unparseable,
+        3883
+    );
+    assert!(
+        parsed.repaired > 1000,
+        "about a third of the lines need repair"
+    );
+    assert!(
+        parsed.unparseable <= 10,
+        "{:?}",
+        parsed.unparseable_examples
+    );
+    // Repaired text reads right: apostrophes and UTF-8 letters restored.
+    let toy = parsed.records.iter().find(|r| r.id == 1).unwrap();
+    assert!(
+        toy.plot.as_deref().unwrap().contains("boy's room"),
+        "{:?}",
+        toy.plot
+    );
+    assert!(
+        parsed
+            .records
+            .iter()
+            .all(|r| r.plot.as_deref().is_none_or(|p| !p.contains('\\')))
+    );
+    assert!(
+        parsed
+            .records
+            .iter()
+            .any(|r| r.actors.iter().any(|a| a.contains('è')))
+    );
+
+    if let Some(ml1m) = shared_dataset(m, "ml-1m", "omdb_metadata_repair_and_match_rates (ml-1m)") {
+        let mut movies =
+            movielens::read_movies_dat(&ml1m.join("movies.dat"), &mut BadLines::new(false))
+                .unwrap();
+        let r = metadata::join(
+            &mut movies,
+            &parsed,
+            metadata::MatchBy::Id,
+            "ml-1m-movie_info.dat",
+        );
+        eprintln!(
+            "ml-1m: matched {}/{} by id ({} placeholder lines without OMDb details)",
+            r.matched_by_id,
+            movies.len(),
+            r.matched_placeholder
+        );
+        assert_eq!(movies.len(), 3883);
+        assert_eq!(r.matched + r.fallback, 3883);
+        assert!(r.matched >= 3883 - parsed.unparseable);
+        let toy = movies.iter().find(|x| x.id == 1).unwrap();
+        assert_eq!(toy.imdb_id.as_deref(), Some("tt0114709"));
+        assert_eq!(toy.runtime, Some(81));
+        assert_eq!(toy.title, "Toy Story", "the catalogue's own title stays");
+    }
+    if let Some(ml100k) = shared_dataset(
+        m,
+        "ml-100k",
+        "omdb_metadata_repair_and_match_rates (ml-100k)",
+    ) {
+        let opts = LoadOptions {
+            metadata: Some(file.clone()),
+            ..LoadOptions::default()
+        };
+        let (ds, report) = data::load(&ml100k, &opts).unwrap();
+        let r = report.metadata.unwrap();
+        eprintln!(
+            "ml-100k: matched {}/{} by title+year ({:.1}%, {} placeholder lines)",
+            r.matched_by_title_year,
+            ds.movies.len(),
+            r.match_rate * 100.0,
+            r.matched_placeholder
+        );
+        assert_eq!(ds.movies.len(), 1682, "no movie is dropped");
+        assert_eq!(r.matched + r.fallback, 1682);
+        assert!(r.matched_by_title_year >= 1640, "{r:?}");
+        let pres = ds
+            .movies
+            .iter()
+            .find(|x| x.title == "American President, The")
+            .unwrap();
+        assert_eq!(pres.director.as_deref(), Some("Rob Reiner"));
+    }
 }

@@ -66,8 +66,14 @@ pub struct MetadataReport {
     pub matched_by_id: usize,
     pub matched_by_imdb_id: usize,
     pub matched_by_title_year: usize,
+    /// Matched movies whose metadata line carries no OMDb details (no
+    /// imdbID, plot, director or actors: the file's placeholder lines that
+    /// only repeat title/year/genre).
+    pub matched_placeholder: usize,
     /// Catalogue movies that kept only their own title/year/genres.
     pub fallback: usize,
+    /// The first few unmatched movies, `id: title (year)`.
+    pub unmatched_examples: Vec<String>,
     /// `matched / movies`.
     pub match_rate: f64,
 }
@@ -243,14 +249,17 @@ pub fn join(
         .iter()
         .filter_map(|x| x.imdb_id.as_deref().map(|i| (i, x)))
         .collect();
-    // (normalised title, year) → record; ambiguous keys are dropped.
-    let mut by_title: HashMap<(String, u16), Option<&OmdbRecord>> = HashMap::new();
+    // (normalised title, year) → record; ambiguous keys are dropped. The
+    // second map holds alternative forms (parenthesised alternative titles,
+    // the part before a subtitle `:` or after ` - `), tried after exact ones.
+    let mut by_title: TitleIndex = HashMap::new();
+    let mut by_alt: TitleIndex = HashMap::new();
     for x in &file.records {
         if let (Some(t), Some(y)) = (&x.title, x.year) {
-            by_title
-                .entry((normalise(t), y))
-                .and_modify(|e| *e = None)
-                .or_insert(Some(x));
+            insert(&mut by_title, normalise(t), y, x);
+            for alt in alternatives(t) {
+                insert(&mut by_alt, alt, y, x);
+            }
         }
     }
     for m in movies.iter_mut() {
@@ -265,19 +274,41 @@ pub fn join(
         }
         .or_else(|| {
             let year = m.year?;
-            let key = normalise(&m.title);
-            // Exact year first; release years differ by one now and then.
-            [year, year + 1, year.saturating_sub(1)]
+            let mut keys = vec![normalise(&m.title)];
+            keys.extend(alternatives(&m.title));
+            // Exact forms first, exact year first (release years differ by one now and then).
+            [&by_title, &by_alt]
                 .iter()
-                .find_map(|&y| by_title.get(&(key.clone(), y)).copied().flatten())
+                .find_map(|map| {
+                    [year, year + 1, year.saturating_sub(1)]
+                        .iter()
+                        .find_map(|&y| {
+                            keys.iter()
+                                .find_map(|k| map.get(&(k.clone(), y)).copied().flatten())
+                        })
+                })
                 .map(|x| (x, &mut r.matched_by_title_year))
         });
         match found {
             Some((x, counter)) => {
                 *counter += 1;
+                if x.imdb_id.is_none()
+                    && x.plot.is_none()
+                    && x.director.is_none()
+                    && x.actors.is_empty()
+                {
+                    r.matched_placeholder += 1;
+                }
                 apply(m, x);
             }
-            None => r.fallback += 1,
+            None => {
+                r.fallback += 1;
+                if r.unmatched_examples.len() < 50 {
+                    let year = m.year.map(|y| format!(" ({y})")).unwrap_or_default();
+                    r.unmatched_examples
+                        .push(format!("{}: {}{year}", m.id, m.title));
+                }
+            }
         }
     }
     r.matched = r.matched_by_id + r.matched_by_imdb_id + r.matched_by_title_year;
@@ -287,6 +318,45 @@ pub fn join(
         r.matched as f64 / movies.len() as f64
     };
     r
+}
+
+type TitleIndex<'a> = HashMap<(String, u16), Option<&'a OmdbRecord>>;
+
+/// Insert a key; a key that two records share is ambiguous and maps to None.
+fn insert<'a>(map: &mut TitleIndex<'a>, key: String, y: u16, x: &'a OmdbRecord) {
+    if !key.is_empty() {
+        map.entry((key, y))
+            .and_modify(|e| *e = None)
+            .or_insert(Some(x));
+    }
+}
+
+/// Alternative normalised forms of a title: each parenthesised alternative
+/// (`"The Boat (Das Boot)"` → `"boot"`, `a.k.a.` dropped), the title before a
+/// subtitle colon and the part after ` - ` (`"Star Wars: Episode IV - A New
+/// Hope"` → `"star wars"`, `"new hope"`).
+fn alternatives(title: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = title;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + close];
+        for part in inner.split(", a.k.a. ") {
+            out.push(normalise(part.trim_start_matches("a.k.a. ")));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    let main = title.split(" (").next().unwrap_or(title);
+    if let Some((before, _)) = main.split_once(':') {
+        out.push(normalise(before));
+    }
+    if let Some((_, after)) = main.rsplit_once(" - ") {
+        out.push(normalise(after));
+    }
+    out.retain(|k| !k.is_empty());
+    out
 }
 
 /// Copy metadata fields into a movie; the catalogue's title, year and genres stay.
@@ -327,6 +397,20 @@ mod tests {
             r#"{"Actors":"Irène Jacob"}"#
         );
         assert_eq!(repair(r#"{"a":"plain"}"#), r#"{"a":"plain"}"#);
+    }
+
+    #[test]
+    fn alternative_title_forms() {
+        assert_eq!(alternatives("The Boat (Das Boot)"), vec!["boot"]);
+        assert_eq!(
+            alternatives("Star Wars: Episode IV - A New Hope"),
+            vec!["star wars", "new hope"]
+        );
+        assert_eq!(
+            alternatives("Hard 8 (a.k.a. Sydney, a.k.a. Hard Eight)"),
+            vec!["sydney", "hard eight"]
+        );
+        assert!(alternatives("Toy Story").is_empty());
     }
 
     #[test]

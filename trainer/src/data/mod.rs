@@ -145,6 +145,19 @@ pub fn detect_format(dir: &Path) -> anyhow::Result<Format> {
             return Ok(f);
         }
     }
+    for (catalogue, ratings) in [
+        ("u.item", "u.data"),
+        ("movies.dat", "ratings.dat"),
+        ("movies.csv", "ratings.csv"),
+    ] {
+        if dir.join(catalogue).is_file() {
+            return Err(DataError::Empty(format!(
+                "{} has {catalogue} (a catalogue) but no {ratings}: there are no interactions to load",
+                dir.display()
+            ))
+            .into());
+        }
+    }
     let mut found: Vec<String> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())

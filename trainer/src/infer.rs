@@ -1,0 +1,81 @@
+//! Inference: embed every item (layer by layer over the whole catalogue, in
+//! chunks of destination rows), and the inductive path for an item the model
+//! never saw (features and, when known, neighbours; no retraining).
+
+use burn::prelude::*;
+use reelgraph_core::types::Movie;
+
+use crate::model::{FeatureTensors, ItemFeatures, ModelConfig, PinSage};
+use crate::sampler::Neighbourhoods;
+
+/// Destination rows per inference chunk.
+pub const CHUNK: usize = 4096;
+
+/// Vectors of every item of `feats` (row-major `count × dim`). `nbrs` must
+/// cover the same items. The model should be a plain (non-autodiff) one,
+/// e.g. `model.valid()`.
+pub fn embed_all(model: &PinSage, feats: &FeatureTensors, nbrs: &Neighbourhoods) -> Vec<f32> {
+    assert_eq!(
+        nbrs.num_items(),
+        feats.count,
+        "neighbourhoods and features cover different item counts"
+    );
+    let n = feats.count;
+    let device = model.id.weight.device();
+    let nodes: Vec<u32> = (0..n as u32).collect();
+    let x = model.project(feats, &nodes, None);
+    let fanout = nbrs.top_t().max(1);
+    let mut h = x.clone();
+    for conv in &model.convs {
+        let msgs = conv.messages(h.clone());
+        let mut parts = Vec::with_capacity(n.div_ceil(CHUNK));
+        for start in (0..n).step_by(CHUNK) {
+            let len = CHUNK.min(n - start);
+            let mut idx = Vec::with_capacity(len * fanout);
+            let mut w = Vec::with_capacity(len * fanout);
+            for i in start..start + len {
+                let (items, weights) = nbrs.of(i as u32);
+                for k in 0..fanout {
+                    idx.push(items.get(k).map_or(0, |&j| j as i64));
+                    w.push(weights.get(k).copied().unwrap_or(0.0));
+                }
+            }
+            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [len * fanout]), &device);
+            let w = Tensor::<2>::from_data(TensorData::new(w, [len, fanout]), &device);
+            parts.push(conv.combine(h.clone().narrow(0, start, len), msgs.clone(), idx, w));
+        }
+        h = Tensor::cat(parts, 0);
+    }
+    (x + h)
+        .into_data()
+        .try_into_vec::<f32>()
+        .expect("f32 item vectors")
+}
+
+/// Vector of a new item (not in the trained catalogue) from its features
+/// and neighbours (catalogue items with importance weights; empty for an
+/// item without interactions: a feature-only vector).
+pub fn embed_new(
+    model: &PinSage,
+    cfg: &ModelConfig,
+    catalogue: &[Movie],
+    nbrs: &Neighbourhoods,
+    new: &Movie,
+    neighbours: &[(u32, f32)],
+) -> Vec<f32> {
+    let device = model.id.weight.device();
+    let mut movies = catalogue.to_vec();
+    movies.push(new.clone());
+    let feats = FeatureTensors::new(cfg, &ItemFeatures::new(cfg, &movies), &device);
+    let mut lists: Vec<Vec<(u32, f32)>> = (0..nbrs.num_items() as u32)
+        .map(|i| {
+            let (items, w) = nbrs.of(i);
+            items.iter().copied().zip(w.iter().copied()).collect()
+        })
+        .collect();
+    lists.push(neighbours.to_vec());
+    let top_t = nbrs.top_t().max(neighbours.len());
+    let all = embed_all(model, &feats, &Neighbourhoods::from_lists(lists, top_t));
+    let d = model.dim();
+    all[catalogue.len() * d..].to_vec()
+}
