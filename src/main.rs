@@ -35,6 +35,8 @@ enum Command {
     /// Download and inspect datasets.
     #[command(subcommand)]
     Data(cmd::data::DataCommand),
+    /// Load a model version into the vector and metadata stores and activate it.
+    Load(cmd::load::LoadArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,5 +49,6 @@ fn main() -> anyhow::Result<()> {
     let config = reelgraph_core::config::Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Data(c) => cmd::data::run(c, &config),
+        Command::Load(a) => cmd::load::run(a, &config),
     }
 }

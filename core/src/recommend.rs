@@ -11,9 +11,8 @@
 //! Both only go through the [`VectorStore`] trait (search + fetch), so the
 //! embedded exact index and Milvus give the same ids on the same data.
 //!
-//! The default strategy is chosen by an offline metric on ml-100k (the
-//! `recommend_strategies` benchmark of the `reelgraph` crate prints the table):
-//! see [`DEFAULT_STRATEGY`].
+//! The default strategy is meant to be chosen by an offline metric on ml-100k;
+//! that comparison has not been run yet: see [`DEFAULT_STRATEGY`].
 //!
 //! Every result names the liked movie that contributed most to it (the liked
 //! movie with the highest inner product), shown as "because you liked …".
@@ -53,10 +52,9 @@ pub enum Strategy {
 
 /// The strategy used when a request names none.
 ///
-/// Chosen by the offline comparison on ml-100k (`cargo bench -p reelgraph
-/// --bench recommend_strategies`): average-vector had the higher HR@20 and
-/// NDCG@20 on the held-out last interactions of every user (see the table in
-/// the README's "Recommendation strategy" section).
+/// Provisional: the offline comparison on ml-100k that is meant to choose it
+/// has not been run yet (no benchmark exists so far). Average-vector is used
+/// because it needs one search per request.
 pub const DEFAULT_STRATEGY: Strategy = Strategy::AverageVector;
 
 impl Strategy {

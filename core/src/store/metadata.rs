@@ -34,4 +34,29 @@ pub trait MetadataStore: Send + Sync {
     /// Mark `version` active and every other inactive, in one transaction.
     async fn activate_version(&self, version: u64) -> Result<()>;
     async fn active_version(&self) -> Result<Option<ModelVersionRow>>;
+    /// One recorded version. (Default: looked up in [`versions`](Self::versions).)
+    async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>> {
+        Ok(self
+            .versions()
+            .await?
+            .into_iter()
+            .find(|r| r.version == version))
+    }
+    /// Every recorded version, oldest first. (Default, for stores that keep
+    /// only the active version: that one.)
+    async fn versions(&self) -> Result<Vec<ModelVersionRow>> {
+        Ok(self.active_version().await?.into_iter().collect())
+    }
+    /// Remember where a version was loaded from (a model root URI), so a
+    /// server using the embedded vector index can reopen it. (Default:
+    /// refused, for stores that cannot record it.)
+    async fn set_version_source(&self, version: u64, source: &str) -> Result<()> {
+        Err(crate::error::Error::Invalid(format!(
+            "this metadata store cannot record that version {version} came from {source}"
+        )))
+    }
+    /// Where a version was loaded from, if recorded. (Default: not recorded.)
+    async fn version_source(&self, _version: u64) -> Result<Option<String>> {
+        Ok(None)
+    }
 }

@@ -6,6 +6,12 @@
 //! | [`vector::VectorStore`] | in-process exact inner-product index | Milvus |
 //! | [`metadata::MetadataStore`] | SQLite | MySQL / MariaDB |
 
+pub mod embedded;
+pub mod fixture;
+pub mod load;
 pub mod metadata;
+pub mod milvus;
 pub mod object;
+pub mod s3;
+pub mod sql;
 pub mod vector;

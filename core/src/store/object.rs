@@ -24,9 +24,7 @@ pub trait ObjectStore: Send + Sync {
 /// Open a store from a URI: a local path (or `file://path`) or `s3://bucket/prefix`.
 pub async fn open(uri: &str) -> Result<Arc<dyn ObjectStore>> {
     if uri.starts_with("s3://") {
-        return Err(Error::Invalid(format!(
-            "{uri}: S3 support is not built yet"
-        )));
+        return Ok(Arc::new(super::s3::S3Store::from_env(uri).await?));
     }
     let path = uri.strip_prefix("file://").unwrap_or(uri);
     Ok(Arc::new(LocalDir::new(path)))
