@@ -36,6 +36,9 @@ use crate::store::embedded::EmbeddedIndex;
 use crate::store::vector::{Hit, ItemAttrs, SearchFilter, VectorStore};
 use crate::types::MovieId;
 
+/// Retries of a search through the alias (see [`MilvusStore::search`]).
+const SEARCH_RETRIES: u32 = 4;
+
 /// The alias searches go through.
 pub const ALIAS: &str = "movies";
 /// Row count from which HNSW replaces FLAT.
@@ -723,7 +726,21 @@ impl VectorStore for MilvusStore {
     }
 
     async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>> {
-        self.search_in(&self.alias(), query, k, filter, false).await
+        // Milvus 2.3 can briefly refuse a search through the alias while
+        // `alter_alias` moves it to a new collection; readers retry a few
+        // times (up to ~0.5 s) before reporting the store unavailable.
+        let mut attempt = 0;
+        loop {
+            match self.search_in(&self.alias(), query, k, filter, false).await {
+                Ok(hits) => return Ok(hits),
+                Err(e) if attempt < SEARCH_RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(attempt, error = %e, "milvus search failed, retrying");
+                    tokio::time::sleep(Duration::from_millis(50 * attempt as u64)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>> {
