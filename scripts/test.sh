@@ -16,6 +16,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
 export CARGO_TERM_COLOR=never
+# Non-incremental builds of the workspace crates: an interrupted incremental
+# build in the shared target directory can otherwise leave objects that fail to link.
+export CARGO_INCREMENTAL=0
 STATE="${REELGRAPH_STATE:-$HOME/.cache/reelgraph/state}"
 mkdir -p "$STATE"
 export REELGRAPH_SERVICE_LOG="$STATE/service-tests.log"
