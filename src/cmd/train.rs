@@ -64,6 +64,32 @@ pub struct TrainArgs {
     /// Neighbours kept per item.
     #[arg(long)]
     pub top_t: Option<usize>,
+    /// Learning-rate multiplier reached at the last epoch (linear decay from 1).
+    #[arg(long)]
+    pub lr_final: Option<f64>,
+    /// Margin of the max-margin loss.
+    #[arg(long)]
+    pub margin: Option<f32>,
+    /// Negatives per (query, positive) pair; the loss averages their hinges.
+    #[arg(long)]
+    pub negatives: Option<usize>,
+    /// Share of random negatives drawn in proportion to popularity (0..1).
+    #[arg(long)]
+    pub pop_negatives: Option<f64>,
+    /// `true`: every item of the batch is a negative of each query in the loss;
+    /// `false`: only the sampled negatives (default: true).
+    #[arg(long)]
+    pub in_batch: Option<bool>,
+    /// Share of hard negatives once phased in (0 = off).
+    #[arg(long)]
+    pub hard_fraction: Option<f64>,
+    /// Positive window: items within this many positions of the query in the
+    /// user's timeline (0 = anywhere in the history).
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Probability of dropping an item's id embedding during training.
+    #[arg(long)]
+    pub id_dropout: Option<f64>,
     /// Decay of the history recommender (default: chosen on validation).
     #[arg(long)]
     pub decay: Option<f32>,
@@ -103,6 +129,23 @@ impl TrainArgs {
         set(&mut c.sampler.walk.num_walks, self.walks);
         set(&mut c.sampler.walk.walk_length, self.walk_length);
         set(&mut c.sampler.walk.top_t, self.top_t);
+        set(&mut c.sampler.negatives, self.negatives);
+        set(&mut c.sampler.window, self.window);
+        let setf = |slot: &mut f64, v: Option<f64>| {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        };
+        setf(&mut c.lr_final, self.lr_final);
+        setf(&mut c.sampler.pop_negatives, self.pop_negatives);
+        setf(&mut c.sampler.hard.max_fraction, self.hard_fraction);
+        setf(&mut c.sampler.id_dropout, self.id_dropout);
+        if let Some(v) = self.in_batch {
+            c.in_batch = v;
+        }
+        if let Some(v) = self.margin {
+            c.margin = v;
+        }
         if let Some(v) = self.seed {
             c.seed = v;
         }
@@ -129,6 +172,19 @@ impl TrainArgs {
             "--restart must be between 0 and 1"
         );
         anyhow::ensure!(c.sampler.walk.top_t >= 1, "--top-t must be at least 1");
+        anyhow::ensure!(c.sampler.negatives >= 1, "--negatives must be at least 1");
+        for (name, v) in [
+            ("--pop-negatives", c.sampler.pop_negatives),
+            ("--hard-fraction", c.sampler.hard.max_fraction),
+            ("--id-dropout", c.sampler.id_dropout),
+            ("--lr-final", c.lr_final),
+        ] {
+            anyhow::ensure!((0.0..=1.0).contains(&v), "{name} must be between 0 and 1");
+        }
+        anyhow::ensure!(
+            c.margin >= 0.0 && c.margin.is_finite(),
+            "--margin must be non-negative"
+        );
         if let Some(d) = self.decay {
             anyhow::ensure!((0.0..=1.0).contains(&d), "--decay must be between 0 and 1");
         }

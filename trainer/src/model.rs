@@ -420,7 +420,8 @@ impl PinSage {
 }
 
 /// Max-margin loss of (query, positive, negative) rows of `h`:
-/// `mean(max(0, <q,n> - <q,p> + margin))`.
+/// `mean(max(0, <q,n> - <q,p> + margin))`. `negative` may hold `k`
+/// negatives per query (query-major); the hinge is averaged over all of them.
 pub fn max_margin_loss(
     h: Tensor<2>,
     query: &[i64],
@@ -429,14 +430,53 @@ pub fn max_margin_loss(
     margin: f32,
 ) -> Tensor<1> {
     let device = h.device();
+    let n = query.len();
+    let k = (negative.len() / n.max(1)).max(1);
+    assert_eq!(negative.len(), n * k, "negatives must be k per query");
+    let d = h.dims()[1];
     let sel = |ix: &[i64]| {
         h.clone().select(
             0,
             Tensor::<1, Int>::from_data(TensorData::new(ix.to_vec(), [ix.len()]), &device),
         )
     };
-    let (q, p, n) = (sel(query), sel(positive), sel(negative));
-    let pos = (q.clone() * p).sum_dim(1);
-    let neg = (q * n).sum_dim(1);
+    let (q, p, neg) = (sel(query), sel(positive), sel(negative));
+    let pos = (q.clone() * p).sum_dim(1); // [n, 1]
+    let neg = (neg.reshape([n, k, d]) * q.reshape([n, 1, d]))
+        .sum_dim(2)
+        .reshape([n, k]);
     (neg - pos + margin).clamp_min(0.0).mean()
+}
+
+/// Max-margin loss with in-batch negatives: every seed row of `h` other than
+/// a triple's own query and positive is a negative of that query;
+/// `mean(max(0, <q,n> - <q,p> + margin))` over all those (query, negative)
+/// pairs.
+pub fn max_margin_loss_in_batch(
+    h: Tensor<2>,
+    query: &[i64],
+    positive: &[i64],
+    margin: f32,
+) -> Tensor<1> {
+    let device = h.device();
+    let n = query.len();
+    let s = h.dims()[0];
+    let sel = |ix: &[i64]| {
+        h.clone().select(
+            0,
+            Tensor::<1, Int>::from_data(TensorData::new(ix.to_vec(), [ix.len()]), &device),
+        )
+    };
+    let (q, p) = (sel(query), sel(positive));
+    let pos = (q.clone() * p).sum_dim(1); // [n, 1]
+    let scores = q.clone().matmul(h.transpose()); // [n, s]
+    let all = (scores - pos.clone() + margin).clamp_min(0.0).sum();
+    // Take out each row's own query and positive columns (cheaper than a
+    // mask): the query's hinge is `max(0, |q|² - <q,p> + m)`, the
+    // positive's `max(0, m) = m` (a constant).
+    let own_q = (q.clone() * q).sum_dim(1);
+    let own_q = (own_q - pos + margin).clamp_min(0.0).sum();
+    let distinct = query.iter().zip(positive).filter(|(a, b)| a != b).count();
+    let pairs = (n * s - n - distinct).max(1);
+    (all - own_q - margin.max(0.0) * distinct as f32) / pairs as f32
 }

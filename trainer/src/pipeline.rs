@@ -22,9 +22,7 @@ use serde_json::json;
 
 use crate::baselines::{BaselineConfig, run_baselines};
 use crate::data::{self, IngestReport, LoadOptions, Split};
-use crate::evaluate::{
-    DEFAULT_HISTORY_DECAY, EvalSplit, HistoryVectors, ItemVectors, LatestItem, Metrics, evaluate,
-};
+use crate::evaluate::{EvalSplit, HistoryVectors, ItemVectors, LatestItem, Metrics, evaluate};
 use crate::graph::Graph;
 use crate::model::ModelConfig;
 use crate::report::{self, EmbeddingMap, EpochPoint, Report, ReportFiles};
@@ -43,7 +41,7 @@ pub struct PipelineOptions {
     /// `None`: no baselines (`--no-baselines`).
     pub baselines: Option<BaselineConfig>,
     /// Decay of the history recommender; `None`: chosen on validation from
-    /// [`DECAY_GRID`] (early stopping uses [`DEFAULT_HISTORY_DECAY`]).
+    /// [`DECAY_GRID`] (early stopping watches the best decay of the grid).
     pub decay: Option<f32>,
     /// Report path (see [`ReportFiles::for_path`]); `None`: a temporary
     /// directory (the report still goes into the exported version).
@@ -153,16 +151,16 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
     }
     let graph = Arc::new(Graph::from_split(&split));
 
-    // Early stopping watches val HR@10 of the history recommender.
-    let watch_decay = opts.decay.unwrap_or(DEFAULT_HISTORY_DECAY);
+    // Early stopping watches val HR@10 of the history recommender: with the
+    // given decay, else with the best decay of the grid (as finally chosen).
+    let watch: Vec<f32> = match opts.decay {
+        Some(d) => vec![d],
+        None => DECAY_GRID.to_vec(),
+    };
     let mut validation_seconds = 0.0;
     let mut validate = |v: &[f32], dim: usize| {
         let t = Instant::now();
-        let m = evaluate(
-            &split,
-            &HistoryVectors::new(ItemVectors::new(v, dim), watch_decay),
-            EvalSplit::Val,
-        );
+        let (_, m) = choose_decay(&split, v, dim, &watch);
         validation_seconds += t.elapsed().as_secs_f64();
         m.hr10
     };

@@ -49,6 +49,7 @@ impl Rng {
 const KEY_NEIGHBOURS: u64 = 1;
 const KEY_TRIPLES: u64 = 2;
 const KEY_DROPOUT: u64 = 3;
+const KEY_EXTRA_NEGATIVES: u64 = 4;
 
 /// Random walks with restart over item → user → item hops.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -333,6 +334,7 @@ impl HardNegatives {
 
 /// How training examples are drawn.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SamplerConfig {
     pub walk: WalkConfig,
     /// Triples per batch.
@@ -343,6 +345,11 @@ pub struct SamplerConfig {
     pub hard: HardNegatives,
     /// Probability of dropping an input node's id embedding (feature-only input).
     pub id_dropout: f64,
+    /// Negatives per (query, positive) pair (the loss averages their hinges).
+    pub negatives: usize,
+    /// Share of the random negatives drawn in proportion to popularity (the
+    /// item of a uniformly drawn train interaction) instead of uniformly.
+    pub pop_negatives: f64,
     /// Batches prepared ahead of the training step.
     pub prefetch: usize,
 }
@@ -355,6 +362,8 @@ impl Default for SamplerConfig {
             window: 5,
             hard: HardNegatives::default(),
             id_dropout: 0.1,
+            negatives: 1,
+            pop_negatives: 0.0,
             prefetch: 4,
         }
     }
@@ -439,19 +448,30 @@ fn sample_one(
                 }
             }
         }
-        let neg = neg.unwrap_or_else(|| {
-            let mut c = rng.below(graph.num_items()) as u32;
-            for _ in 0..8 {
-                if c != q && c != p {
-                    break;
-                }
-                c = rng.below(graph.num_items()) as u32;
-            }
-            c
-        });
+        let neg = neg.unwrap_or_else(|| random_negative(graph, cfg, q, p, rng));
         return Some([q, p, neg]);
     }
     None
+}
+
+/// A random negative for (q, p): uniform over the items, or (with
+/// probability `cfg.pop_negatives`) proportional to train popularity.
+fn random_negative(graph: &Graph, cfg: &SamplerConfig, q: u32, p: u32, rng: &mut Rng) -> u32 {
+    let draw = |rng: &mut Rng| {
+        if cfg.pop_negatives > 0.0 && rng.unit() < cfg.pop_negatives {
+            graph.interaction(rng.below(graph.num_interactions())).2
+        } else {
+            rng.below(graph.num_items()) as u32
+        }
+    };
+    let mut c = draw(rng);
+    for _ in 0..8 {
+        if c != q && c != p {
+            break;
+        }
+        c = draw(rng);
+    }
+    c
 }
 
 /// Everything one training step needs, prepared off the training thread.
@@ -463,6 +483,7 @@ pub struct Batch {
     /// Positions of the triples' items among the seeds (`blocks.nodes[..num_seeds]`).
     pub query: Vec<i64>,
     pub positive: Vec<i64>,
+    /// `negatives` per triple, triple-major (the first is the triple's own).
     pub negative: Vec<i64>,
     /// Per input node: 1 keeps its id embedding, 0 drops it.
     pub id_keep: Vec<f32>,
@@ -497,10 +518,16 @@ pub fn make_batch(
         })
     };
     let (mut query, mut positive, mut negative) = (vec![], vec![], vec![]);
+    let extra = cfg.negatives.max(1) - 1;
+    let mut neg_rng = Rng::keyed(&[seed, KEY_EXTRA_NEGATIVES, epoch as u64, index as u64]);
     for [q, p, n] in &triples {
         query.push(at(*q, &mut seeds));
         positive.push(at(*p, &mut seeds));
         negative.push(at(*n, &mut seeds));
+        for _ in 0..extra {
+            let c = random_negative(graph, cfg, *q, *p, &mut neg_rng);
+            negative.push(at(c, &mut seeds));
+        }
     }
     let blocks = Blocks::build(&seeds, nbrs, layers);
     let mut rng = Rng::keyed(&[seed, KEY_DROPOUT, epoch as u64, index as u64]);

@@ -18,11 +18,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::Graph;
 use crate::infer;
-use crate::model::{FeatureTensors, ItemFeatures, ModelConfig, PinSage, max_margin_loss};
+use crate::model::{
+    FeatureTensors, ItemFeatures, ModelConfig, PinSage, max_margin_loss, max_margin_loss_in_batch,
+};
 use crate::sampler::{Neighbourhoods, SamplerConfig, spawn_batches};
 
 /// Training hyper-parameters. The defaults are generic (not tuned per data set).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     pub dim: usize,
     /// Maximum epochs.
@@ -33,6 +36,9 @@ pub struct TrainConfig {
     /// Learning rate multiplier at the last epoch (linear decay from 1).
     pub lr_final: f64,
     pub margin: f32,
+    /// Use every item of the batch (not only the sampled negatives) as a
+    /// negative of each query in the max-margin loss.
+    pub in_batch: bool,
     /// Epochs without a better validation figure before stopping.
     pub patience: usize,
     pub seed: u64,
@@ -48,6 +54,7 @@ impl Default for TrainConfig {
             lr: 3e-3,
             lr_final: 0.1,
             margin: 1.0,
+            in_batch: true,
             patience: 3,
             seed: 42,
             sampler: SamplerConfig::default(),
@@ -312,13 +319,17 @@ pub fn train(
                 continue;
             }
             let h = model.forward(&feats_ad, &batch.blocks, Some(&batch.id_keep));
-            let loss = max_margin_loss(
-                h,
-                &batch.query,
-                &batch.positive,
-                &batch.negative,
-                cfg.margin,
-            );
+            let loss = if cfg.in_batch {
+                max_margin_loss_in_batch(h, &batch.query, &batch.positive, cfg.margin)
+            } else {
+                max_margin_loss(
+                    h,
+                    &batch.query,
+                    &batch.positive,
+                    &batch.negative,
+                    cfg.margin,
+                )
+            };
             let loss_value: f32 = loss.clone().into_scalar();
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(cfg.lr_at(epoch, state.step, steps), model, grads);

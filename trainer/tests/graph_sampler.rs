@@ -185,6 +185,18 @@ fn blocks_hold_unique_nodes_with_destinations_as_prefixes() {
     assert_eq!(batch.id_keep.len(), batch.blocks.nodes.len());
     let dropped = batch.id_keep.iter().filter(|&&k| k == 0.0).count();
     assert!(dropped > 0 && dropped < batch.id_keep.len() / 3);
+    let three = SamplerConfig {
+        negatives: 3,
+        ..SamplerConfig::default()
+    };
+    let b3 = make_batch(&g, &nbrs, &three, 4, 0, 0, 2);
+    assert_eq!(b3.negative.len(), 3 * b3.len());
+    for (t, negs) in b3.negative.chunks(3).enumerate() {
+        for &n in negs {
+            let item = b3.blocks.nodes[n as usize];
+            assert_ne!(item, b3.blocks.nodes[b3.query[t] as usize]);
+        }
+    }
     for &i in batch
         .query
         .iter()

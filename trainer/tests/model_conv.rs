@@ -4,7 +4,7 @@ use burn::prelude::*;
 use reelgraph_core::types::Movie;
 use reelgraph_trainer::infer;
 use reelgraph_trainer::model::{
-    FeatureTensors, ItemFeatures, ModelConfig, SageConv, max_margin_loss,
+    FeatureTensors, ItemFeatures, ModelConfig, SageConv, max_margin_loss, max_margin_loss_in_batch,
 };
 use reelgraph_trainer::sampler::{Block, Neighbourhoods};
 
@@ -59,6 +59,26 @@ fn max_margin_loss_by_hand() {
     // (q=1,p=0,n=2): pos 0, neg 1 -> max(0, 1-0+1) = 2
     let loss: f32 = max_margin_loss(h, &[0, 1], &[2, 0], &[1, 2], 1.0).into_scalar();
     assert!((loss - 1.0).abs() < 1e-6, "{loss}");
+}
+
+#[test]
+fn max_margin_loss_with_several_negatives_by_hand() {
+    let d = Device::flex();
+    let h = t2(&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 0.0], [4, 2], &d);
+    // (q=0,p=2): pos 1; negatives 1 (score 0 -> 0) and 3 (score 2 -> 2)
+    // (q=1,p=0): pos 0; negatives 2 (score 1 -> 2) and 3 (score 0 -> 1)
+    let loss: f32 = max_margin_loss(h, &[0, 1], &[2, 0], &[1, 3, 2, 3], 1.0).into_scalar();
+    assert!((loss - 5.0 / 4.0).abs() < 1e-6, "{loss}");
+}
+
+#[test]
+fn in_batch_max_margin_loss_by_hand() {
+    let d = Device::flex();
+    let h = t2(&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 0.0], [4, 2], &d);
+    // (q=0,p=2): pos 1; negatives are rows 1 (score 0 -> 0) and 3 (score 2 -> 2)
+    // (q=1,p=0): pos 0; negatives are rows 2 (score 1 -> 2) and 3 (score 0 -> 1)
+    let loss: f32 = max_margin_loss_in_batch(h, &[0, 1], &[2, 0], 1.0).into_scalar();
+    assert!((loss - 5.0 / 4.0).abs() < 1e-6, "{loss}");
 }
 
 fn movie(id: u32, title: &str, genres: &[&str], year: u16) -> Movie {
