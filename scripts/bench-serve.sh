@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
 BIN=${1:-}
 if [ -z "$BIN" ]; then
-  cargo build --quiet --bin reelgraph
+  cargo build --quiet --workspace
   BIN="$CARGO_TARGET_DIR/debug/reelgraph"
 fi
 DATA=${DATA:-../shared/data/ml-100k}

@@ -25,7 +25,8 @@ use reelgraph_trainer::evaluate::{EvalSplit, query};
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
 
 fn main() -> anyhow::Result<()> {
-    let Some(dir) = testdata::shared_dataset(env!("CARGO_MANIFEST_DIR"), "ml-100k", "bench strategies")
+    let Some(dir) =
+        testdata::shared_dataset(env!("CARGO_MANIFEST_DIR"), "ml-100k", "bench strategies")
     else {
         return Ok(());
     };
@@ -58,8 +59,15 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let (hr, ndcg, users) = rt.block_on(run(&store, &split, &f.movies, n, strategy))?;
             let ms = t.elapsed().as_secs_f64() * 1000.0 / users as f64;
-            let label = if n == usize::MAX { "all".to_string() } else { n.to_string() };
-            println!("| {label} | {} | {hr:.4} | {ndcg:.4} | {ms:.3} |", strategy.name());
+            let label = if n == usize::MAX {
+                "all".to_string()
+            } else {
+                n.to_string()
+            };
+            println!(
+                "| {label} | {} | {hr:.4} | {ndcg:.4} | {ms:.3} |",
+                strategy.name()
+            );
         }
     }
     Ok(())

@@ -51,7 +51,12 @@ fn ml100k() -> anyhow::Result<()> {
     println!("| model / recommender | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut best_baseline: Option<(String, Metrics)> = None;
-    for r in f.report.results.iter().filter(|r| r.split == EvalSplit::Test) {
+    for r in f
+        .report
+        .results
+        .iter()
+        .filter(|r| r.split == EvalSplit::Test)
+    {
         let name = format!("{} / {}", r.model, r.recommender);
         row(&name, &r.metrics);
         if r.model != "pinsage"
@@ -75,7 +80,11 @@ fn ml100k() -> anyhow::Result<()> {
     );
     println!(
         "goal HR@10 ≥ 0.200 and NDCG@10 ≥ 0.100: {}; above every baseline (HR and NDCG): {} (best baseline {})",
-        if pin.hr10 >= 0.2 && pin.ndcg10 >= 0.1 { "met" } else { "NOT met" },
+        if pin.hr10 >= 0.2 && pin.ndcg10 >= 0.1 {
+            "met"
+        } else {
+            "NOT met"
+        },
         if beats_all { "yes" } else { "no" },
         best_baseline.map(|(n, _)| n).unwrap_or_default()
     );
@@ -117,7 +126,10 @@ fn one_million() -> anyhow::Result<()> {
     let got = rx.into_iter().count();
     let sample_s = t.elapsed().as_secs_f64();
     println!("| part | figure |\n|---|---:|");
-    println!("| importance neighbourhoods of {} items | {nbr_s:.2} s |", n.num_items());
+    println!(
+        "| importance neighbourhoods of {} items | {nbr_s:.2} s |",
+        n.num_items()
+    );
     println!(
         "| sampling ({} triples per batch, blocks of 2 layers) | {:.0} batches/s |",
         train.sampler.batch_size,
@@ -148,7 +160,10 @@ fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let want = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
-    println!("machine: {} CPUs", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "machine: {} CPUs",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     if want("ml100k") {
         ml100k()?;
     }

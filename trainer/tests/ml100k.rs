@@ -35,7 +35,10 @@ fn ml100k_defaults_against_the_baselines() {
         (r.dataset.users, r.dataset.items, r.dataset.interactions),
         (943, 1682, 100_000)
     );
-    assert_eq!((r.split.train, r.split.val, r.split.test), (98_114, 943, 943));
+    assert_eq!(
+        (r.split.train, r.split.val, r.split.test),
+        (98_114, 943, 943)
+    );
 
     let independent = [
         ("popularity", "-", 0.086, 0.045),

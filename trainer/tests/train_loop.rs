@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use reelgraph_core::types::Movie;
 use reelgraph_trainer::data::synthetic::{self, SynthConfig, cluster_of};
 use reelgraph_trainer::data::{self, Split};
 use reelgraph_trainer::evaluate::{EvalSplit, HistoryVectors, ItemVectors, evaluate};
 use reelgraph_trainer::graph::Graph;
 use reelgraph_trainer::train::{self, Outcome, RunOptions, TrainConfig, Trained};
-use reelgraph_core::types::Movie;
 
 fn setup() -> (SynthConfig, Vec<Movie>, Split) {
     let cfg = SynthConfig {
@@ -43,7 +43,12 @@ fn config() -> TrainConfig {
 
 fn val_hr(split: &Split) -> impl FnMut(&[f32], usize) -> f64 + '_ {
     move |v: &[f32], dim: usize| {
-        evaluate(split, &HistoryVectors::new(ItemVectors::new(v, dim), 0.9), EvalSplit::Val).hr10
+        evaluate(
+            split,
+            &HistoryVectors::new(ItemVectors::new(v, dim), 0.9),
+            EvalSplit::Val,
+        )
+        .hr10
     }
 }
 
@@ -60,14 +65,28 @@ fn loss_falls_and_same_seed_same_vectors() {
     let graph = Arc::new(Graph::from_split(&split));
     let cfg = config();
     let a = finished(
-        train::train(graph.clone(), &movies, &cfg, &RunOptions::default(), &mut val_hr(&split)).unwrap(),
+        train::train(
+            graph.clone(),
+            &movies,
+            &cfg,
+            &RunOptions::default(),
+            &mut val_hr(&split),
+        )
+        .unwrap(),
     );
     assert_eq!(a.history.len(), 4);
     let first = a.history[0].loss;
     let last = a.history[3].loss;
     assert!(last < first * 0.95, "loss {first} → {last}");
     let b = finished(
-        train::train(graph, &movies, &cfg, &RunOptions::default(), &mut val_hr(&split)).unwrap(),
+        train::train(
+            graph,
+            &movies,
+            &cfg,
+            &RunOptions::default(),
+            &mut val_hr(&split),
+        )
+        .unwrap(),
     );
     assert_eq!(a.vectors, b.vectors, "same seed, same vectors");
     assert_eq!(a.best_epoch, b.best_epoch);
@@ -79,7 +98,14 @@ fn resumed_run_equals_uninterrupted_run() {
     let graph = Arc::new(Graph::from_split(&split));
     let cfg = config();
     let whole = finished(
-        train::train(graph.clone(), &movies, &cfg, &RunOptions::default(), &mut val_hr(&split)).unwrap(),
+        train::train(
+            graph.clone(),
+            &movies,
+            &cfg,
+            &RunOptions::default(),
+            &mut val_hr(&split),
+        )
+        .unwrap(),
     );
 
     // Stop after epoch 2 (the flag is raised during its validation).
@@ -123,11 +149,20 @@ fn resumed_run_equals_uninterrupted_run() {
     assert_eq!(resumed.history.len(), 4);
     for (a, b) in whole.history.iter().zip(&resumed.history) {
         assert_eq!((a.epoch, a.steps), (b.epoch, b.steps));
-        assert!((a.loss - b.loss).abs() < 1e-9, "epoch {} loss {} vs {}", a.epoch, a.loss, b.loss);
+        assert!(
+            (a.loss - b.loss).abs() < 1e-9,
+            "epoch {} loss {} vs {}",
+            a.epoch,
+            a.loss,
+            b.loss
+        );
         assert_eq!(a.val, b.val, "epoch {} val", a.epoch);
     }
     assert_eq!(whole.best_epoch, resumed.best_epoch);
-    assert_eq!(whole.vectors, resumed.vectors, "resumed vectors equal the uninterrupted run's");
+    assert_eq!(
+        whole.vectors, resumed.vectors,
+        "resumed vectors equal the uninterrupted run's"
+    );
 }
 
 #[test]
@@ -137,7 +172,14 @@ fn vectors_recover_the_planted_clusters() {
     let mut cfg = config();
     cfg.epochs = 6;
     let t = finished(
-        train::train(graph, &movies, &cfg, &RunOptions::default(), &mut val_hr(&split)).unwrap(),
+        train::train(
+            graph,
+            &movies,
+            &cfg,
+            &RunOptions::default(),
+            &mut val_hr(&split),
+        )
+        .unwrap(),
     );
     let v = ItemVectors::new(&t.vectors[..], t.config.dim);
     // Precision@5 of each item's nearest items (cosine) being in its cluster;
@@ -163,5 +205,8 @@ fn vectors_recover_the_planted_clusters() {
             .count();
     }
     let p5 = hits as f64 / (5 * n) as f64;
-    assert!(p5 > 0.6, "precision@5 of same-cluster neighbours {p5:.3} (random: 0.25)");
+    assert!(
+        p5 > 0.6,
+        "precision@5 of same-cluster neighbours {p5:.3} (random: 0.25)"
+    );
 }
