@@ -35,8 +35,14 @@ enum Command {
     /// Download and inspect datasets.
     #[command(subcommand)]
     Data(cmd::data::DataCommand),
+    /// Train PinSAGE, evaluate it against baselines, export a model version.
+    Train(cmd::train::TrainArgs),
     /// Load a model version into the vector and metadata stores and activate it.
     Load(cmd::load::LoadArgs),
+    /// Serve the HTTP API, its docs and the web UI.
+    Serve(cmd::serve::ServeArgs),
+    /// Train (if needed), load and serve on embedded defaults: the main job.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,6 +55,9 @@ fn main() -> anyhow::Result<()> {
     let config = reelgraph_core::config::Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Data(c) => cmd::data::run(c, &config),
+        Command::Train(a) => cmd::train::run(a, &config),
         Command::Load(a) => cmd::load::run(a, &config),
+        Command::Serve(a) => cmd::serve::run(a, &config),
+        Command::Demo(a) => cmd::demo::run(a, &config),
     }
 }

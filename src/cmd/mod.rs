@@ -1,3 +1,6 @@
 //! One module per subcommand.
 pub mod data;
+pub mod demo;
 pub mod load;
+pub mod serve;
+pub mod train;

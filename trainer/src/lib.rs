@@ -5,6 +5,7 @@ pub mod export;
 pub mod graph;
 pub mod infer;
 pub mod model;
+pub mod pipeline;
 pub mod report;
 pub mod sampler;
 pub mod train;

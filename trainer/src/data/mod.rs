@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod metadata;
 pub mod movielens;
 pub mod split;
+pub mod synthetic;
 pub mod text;
 pub mod title;
 

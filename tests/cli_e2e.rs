@@ -1,0 +1,410 @@
+//! The main job end to end through the binary: `train` → `load` → `serve`
+//! on a synthetic dataset, `demo` (train if needed, load, serve), and
+//! Ctrl-C during `train` followed by `--resume`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reelgraph_trainer::data::synthetic::{self, SynthConfig};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_reelgraph"));
+    for v in [
+        "REELGRAPH_MODELS",
+        "REELGRAPH_VECTORS",
+        "REELGRAPH_DB",
+        "REELGRAPH_DATA",
+        "REELGRAPH_PORT",
+        "REELGRAPH_CONFIG",
+    ] {
+        c.env_remove(v);
+    }
+    c
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = bin().args(args).output().expect("run reelgraph");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn dataset(dir: &Path, users: usize) {
+    let cfg = SynthConfig {
+        users,
+        items: 120,
+        per_user: 12,
+        clusters: 4,
+        ..SynthConfig::default()
+    };
+    let (movies, xs) = synthetic::generate(&cfg);
+    synthetic::write_generic(dir, &movies, &xs).unwrap();
+}
+
+/// A running `serve`/`demo`; killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    /// Start and wait for the "serving … on http://ADDR/" line.
+    fn start(args: &[&str]) -> Server {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start server");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("server exited before serving").unwrap();
+            eprintln!("server: {line}");
+            if let Some(rest) = line.split("on http://").nth(1) {
+                break rest.split('/').next().unwrap().to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String, String) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let body = body.unwrap_or("");
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let (head, rest) = raw.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(rest)
+        } else {
+            rest.to_string()
+        };
+        (status, head.to_string(), body)
+    }
+
+    /// SIGTERM, then the exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "server did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((len, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+#[test]
+fn train_load_serve() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    dataset(&data, 200);
+    let models = tmp.path().join("models");
+    let report = tmp.path().join("report.json");
+    let p = |x: &Path| x.display().to_string();
+
+    // train
+    let (ok, out, err) = run(&[
+        "train",
+        "--data",
+        &p(&data),
+        "--out",
+        &p(&models),
+        "--report",
+        &p(&report),
+        "--epochs",
+        "2",
+        "--dim",
+        "16",
+        "--no-baselines",
+        "--quiet",
+    ]);
+    assert!(ok, "train failed:\n{out}\n{err}");
+    assert!(
+        out.contains("| pinsage"),
+        "the summary table is printed: {out}"
+    );
+    assert!(out.contains("exported version"), "{out}");
+    let rep = json(&std::fs::read_to_string(&report).unwrap());
+    assert_eq!(rep["dataset"]["users"], 200);
+    assert_eq!(rep["results"].as_array().unwrap().len(), 4);
+    assert!(report.with_extension("md").is_file());
+    assert!(report.with_extension("curve.svg").is_file());
+    assert!(report.with_extension("embeddings.svg").is_file());
+    assert!(models.join("checkpoint/state.json").is_file());
+
+    // bad flags are clear errors before any work
+    let (ok, _, err) = run(&[
+        "train",
+        "--data",
+        &p(&data),
+        "--out",
+        &p(&models),
+        "--epochs",
+        "0",
+    ]);
+    assert!(!ok && err.contains("--epochs"), "{err}");
+    let (ok, _, err) = run(&[
+        "train",
+        "--data",
+        &p(&tmp.path().join("nope")),
+        "--out",
+        &p(&models),
+    ]);
+    assert!(!ok && err.contains("nope"), "{err}");
+
+    // load
+    let db = format!("sqlite://{}", p(&tmp.path().join("meta.db")));
+    let (ok, out, err) = run(&[
+        "load",
+        "--from",
+        &p(&models),
+        "--db",
+        &db,
+        "--vectors",
+        "embedded",
+        "--quiet",
+    ]);
+    assert!(ok, "load failed:\n{out}\n{err}");
+
+    // serve (free port), API + web UI + docs
+    let web = concat!(env!("CARGO_MANIFEST_DIR"), "/web");
+    let server = Server::start(&[
+        "serve",
+        "--port",
+        "0",
+        "--from",
+        &p(&models),
+        "--db",
+        &db,
+        "--vectors",
+        "embedded",
+        "--web",
+        web,
+    ]);
+    let (status, _, body) = server.request("GET", "/health", None);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = server.request("GET", "/ready", None);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = server.request("GET", "/api/v1/movies/random?n=5", None);
+    assert_eq!(status, 200, "{body}");
+    let random = json(&body);
+    let (status, _, body) = server.request(
+        "POST",
+        "/api/v1/recommendations",
+        Some(r#"{"liked": [1, 5, 9], "disliked": [2], "k": 10}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    let rec = json(&body);
+    let items = rec["items"].as_array().unwrap();
+    assert_eq!(items.len(), 10);
+    for it in items {
+        let id = it["id"].as_u64().unwrap();
+        assert!(![1, 5, 9, 2].contains(&id), "a rated movie came back: {id}");
+    }
+    // Items 1, 5, 9 are all in planted cluster 0 (item index i % 4): most
+    // recommendations come from it too.
+    let same = items
+        .iter()
+        .filter(|it| (it["id"].as_u64().unwrap() - 1) % 4 == 0)
+        .count();
+    assert!(
+        same >= 6,
+        "only {same} of 10 recommendations from the liked cluster: {rec}"
+    );
+    let (status, head, body) = server.request("GET", "/", None);
+    assert_eq!(status, 200);
+    assert!(head.to_ascii_lowercase().contains("text/html"), "{head}");
+    assert!(
+        body.contains("<html")
+            || body.contains("<!doctype html")
+            || body.contains("<!DOCTYPE html")
+    );
+    let (status, _, _) = server.request("GET", "/docs", None);
+    assert_eq!(status, 200);
+    let (status, _, body) = server.request("GET", "/api/v1/movies/999999", None);
+    assert_eq!(status, 404, "{body}");
+    assert!(json(&body)["error"]["code"].is_string());
+    assert!(random.is_object() || random.is_array());
+    let status = server.stop();
+    assert!(
+        status.success(),
+        "serve exits cleanly on SIGTERM: {status:?}"
+    );
+
+    // serve --from another root is refused with a message
+    let (ok, _, err) = run(&["serve", "--port", "0", "--from", &p(&data), "--db", &db]);
+    assert!(!ok && err.contains("was loaded from"), "{err}");
+}
+
+#[test]
+fn demo_trains_once_then_reuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    dataset(&data, 150);
+    let state = tmp.path().join("state");
+    let p = |x: &Path| x.display().to_string();
+    let server = Server::start(&[
+        "demo",
+        "--data",
+        &p(&data),
+        "--dir",
+        &p(&state),
+        "--epochs",
+        "1",
+        "--port",
+        "0",
+    ]);
+    let (status, _, body) = server.request("GET", "/api/v1/stats", None);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = server.request("POST", "/getRandom?num=3", None);
+    assert_eq!(status, 200, "{body}");
+    let legacy = json(&body);
+    assert_eq!(legacy[1], 200);
+    assert_eq!(legacy[0].as_object().unwrap().len(), 3);
+    assert!(server.stop().success());
+    assert!(state.join("report/report.json").is_file());
+    assert!(state.join("reelgraph.db").is_file());
+
+    let (ok, out, err) = run(&[
+        "demo",
+        "--data",
+        &p(&data),
+        "--dir",
+        &p(&state),
+        "--no-serve",
+    ]);
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("exists"),
+        "the second demo reuses the version: {out}"
+    );
+    assert!(!out.contains("training on"), "{out}");
+}
+
+#[test]
+fn interrupt_saves_a_checkpoint_and_resume_finishes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    dataset(&data, 300);
+    let models = tmp.path().join("models");
+    let p = |x: &Path| x.display().to_string();
+    let (d, m) = (p(&data), p(&models));
+    let args = [
+        "train",
+        "--data",
+        &d,
+        "--out",
+        &m,
+        "--epochs",
+        "4",
+        "--patience",
+        "4",
+        "--steps-per-epoch",
+        "150",
+        "--dim",
+        "16",
+        "--no-baselines",
+        "--quiet",
+        "--seed",
+        "5",
+    ];
+    let mut child = bin()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let state = models.join("checkpoint/state.json");
+    let start = Instant::now();
+    while !state.is_file() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no checkpoint after 120 s"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "train ended before its first checkpoint was seen"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("--resume"), "{err}");
+    assert!(
+        !models.join("latest").exists(),
+        "nothing exported on interrupt"
+    );
+    let saved = json(&std::fs::read_to_string(&state).unwrap());
+    let epochs_done = saved["history"].as_array().unwrap().len();
+    assert!(epochs_done < 4, "interrupted before the end: {saved}");
+
+    // Resuming with other settings is refused …
+    let mut other = args.to_vec();
+    other[6] = "5";
+    other.push("--resume");
+    let (ok, _, err) = run(&other);
+    assert!(!ok && err.contains("other training settings"), "{err}");
+    // … with the same flags it continues where it stopped and exports.
+    let same = [&args[..], &["--resume"]].concat();
+    let out = bin().args(&same).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("resuming from"), "{err}");
+    assert!(models.join("latest").is_file());
+    let saved = json(&std::fs::read_to_string(&state).unwrap());
+    assert_eq!(saved["history"].as_array().unwrap().len(), 4);
+}
