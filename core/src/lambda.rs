@@ -74,7 +74,7 @@ impl FunctionConfig {
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let var = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let mut settings = Config::default();
-        settings.apply_env(&var)?;
+        settings.apply_env(var)?;
         let vectors_server = settings.vectors.as_deref().is_some_and(|v| v != "embedded");
         let mode = match var("REELGRAPH_MODE").as_deref().map(str::trim) {
             Some("services") => Mode::Services,

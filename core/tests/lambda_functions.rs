@@ -91,12 +91,15 @@ async fn routes_of_other_groups_are_404() {
     }
 }
 
-/// `(method, path)` of every HTTP API event of each function in template.yaml,
-/// and the binary each function is built from.
-fn template_routes() -> Vec<(String, String, BTreeSet<(String, String)>)> {
+/// `(method, path)` pairs.
+type Routes = BTreeSet<(String, String)>;
+
+/// Each function of template.yaml: its name, the binary it is built from,
+/// and `(method, path)` of every HTTP API event.
+fn template_routes() -> Vec<(String, String, Routes)> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut out: Vec<(String, String, BTreeSet<(String, String)>)> = Vec::new();
+    let mut out: Vec<(String, String, Routes)> = Vec::new();
     for line in text.lines() {
         if let Some(name) = line
             .strip_prefix("  ")
@@ -139,7 +142,7 @@ fn groups_agree_with_the_sam_template() {
     for (name, binary, routes) in template {
         let group = Group::from_name(&name).unwrap();
         assert_eq!(binary, group.name());
-        let ours: BTreeSet<(String, String)> = group
+        let ours: Routes = group
             .routes()
             .into_iter()
             // API Gateway has no trailing-slash variant of /docs.
