@@ -12,11 +12,14 @@
 //!   vector store (embedded exact index / Milvus), metadata store (SQLite / MySQL).
 //! - [`recommend`]: recommendations from liked/disliked movies (two strategies).
 //! - [`api`]: the HTTP API (axum router shared by `reelgraph serve` and the Lambda functions).
+//! - [`lambda`]: start-up of the Lambda functions (configuration, stores, the router of
+//!   one endpoint group), in the two configurations `services` and `self-contained`.
 
 pub mod api;
 pub mod artifact;
 pub mod config;
 pub mod error;
+pub mod lambda;
 pub mod recommend;
 pub mod store;
 pub mod testdata;

@@ -78,6 +78,8 @@ pub struct Finished {
     /// Decay of the history recommender (given or chosen on validation).
     pub decay: f32,
     pub best_epoch: usize,
+    /// Epochs trained (early stopping may end before the maximum).
+    pub epochs_run: usize,
     /// Keeps a temporary report directory alive until the export.
     _report_dir: Option<tempfile::TempDir>,
 }
@@ -255,6 +257,7 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
         report_files,
         decay,
         best_epoch: trained.best_epoch,
+        epochs_run: trained.history.len(),
         _report_dir: report_dir,
     })))
 }

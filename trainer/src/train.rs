@@ -228,7 +228,6 @@ pub fn train(
         );
     }
     let device = Device::flex();
-    device.seed(cfg.seed);
     let ad = device.clone().autodiff();
     let mcfg = ModelConfig::for_catalogue(movies, cfg.dim);
     let features = ItemFeatures::new(&mcfg, movies);
@@ -238,7 +237,17 @@ pub fn train(
     let steps = cfg.steps(&graph);
     let layers = mcfg.layers;
 
-    let mut model = mcfg.init(&ad);
+    // burn's parameter initialisation draws from the device's (process-wide)
+    // generator: seed and initialise under a lock so that trainings running
+    // at the same time in one process (tests, a server) stay deterministic.
+    let mut model = {
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        device.seed(cfg.seed);
+        // Parameters are initialised lazily: materialise them now, inside the lock.
+        let bytes = record_bytes(&mcfg.init(&ad))?;
+        load_model(&mcfg, &bytes, &ad)?
+    };
     let mut optim = AdamConfig::new().init();
     let mut state = State {
         model: mcfg.clone(),

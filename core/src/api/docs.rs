@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
@@ -119,7 +120,10 @@ pub async fn index() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX).into_response()
 }
 
-pub async fn asset(Path(file): Path<String>) -> Response {
+pub async fn asset(file: Result<Path<String>, PathRejection>) -> Response {
+    let Ok(Path(file)) = file else {
+        return ApiError::not_found("no such documentation file").into_response();
+    };
     match FILES.iter().find(|(name, _, _)| *name == file) {
         Some((_, mime, body)) => (
             StatusCode::OK,

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use axum::body::Bytes;
-use axum::extract::Query;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
@@ -19,6 +19,14 @@ pub type Params = Vec<(String, String)>;
 pub fn params(q: Result<Query<Params>, QueryRejection>) -> ApiResult<Params> {
     q.map(|Query(p)| p)
         .map_err(|e| ApiError::bad_request(format!("the query string cannot be read: {e}")))
+}
+
+/// Unwrap a path-segment extractor: a segment that cannot be decoded (its
+/// percent-escapes are not UTF-8) is a JSON 422 naming `field`, not axum's
+/// plain-text 400.
+pub fn segment(p: Result<Path<String>, PathRejection>, field: &str) -> ApiResult<String> {
+    p.map(|Path(s)| s)
+        .map_err(|e| ApiError::invalid(field, format!("{field} cannot be read: {e}")))
 }
 
 /// Unwrap the body extractor: 413 over the limit, 400 otherwise.

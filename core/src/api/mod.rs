@@ -16,6 +16,8 @@
 //! | `POST /getRandom`, `GET /getInfo`, `POST /getSimilarUser`, `GET /getImage`, `GET /countTable` | the original client's routes ([`legacy`]) |
 //!
 //! Errors are `{"error": {"code", "message", "field"}}` with 400/404/413/422/503.
+//!
+//! Each Lambda function serves one [`Group`] of these routes ([`router_for`]).
 //! The catalogue is read once into memory ([`catalog::Catalog`]).
 
 pub mod catalog;
@@ -128,30 +130,147 @@ impl AppState {
 
 pub type State = Arc<AppState>;
 
+/// The endpoint groups of the API: one AWS Lambda function serves each
+/// (`functions/<name>`, and the functions of `template.yaml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Group {
+    /// Random movies to rate and the genre list: `GET /api/v1/movies/random`,
+    /// `GET /api/v1/genres`, `POST /getRandom`.
+    Random,
+    /// Recommendations: `POST /api/v1/recommendations`, `POST /getSimilarUser`.
+    Recommend,
+    /// Everything else: a movie, similar movies, posters, search, stats,
+    /// health and readiness, the OpenAPI document and docs, `/getInfo`,
+    /// `/getImage`, `/countTable`.
+    Info,
+}
+
+impl Group {
+    pub const ALL: [Group; 3] = [Group::Random, Group::Recommend, Group::Info];
+
+    /// The function's name: `random`, `recommend`, `info`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Random => "random",
+            Group::Recommend => "recommend",
+            Group::Info => "info",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Group> {
+        Group::ALL.into_iter().find(|g| g.name() == name)
+    }
+
+    /// Method and path (axum syntax) of every route of the group.
+    pub fn routes(self) -> Vec<(Method, &'static str)> {
+        routes()
+            .into_iter()
+            .filter(|r| r.group == self)
+            .map(|r| (r.method, r.path))
+            .collect()
+    }
+}
+
+/// One route of the API and the group that serves it.
+struct Route {
+    method: Method,
+    path: &'static str,
+    group: Group,
+    handler: axum::routing::MethodRouter<State>,
+}
+
+/// Every route of the API, each path once.
+fn routes() -> Vec<Route> {
+    use Group::*;
+    let r = |method: Method, path, group, handler| Route {
+        method,
+        path,
+        group,
+        handler,
+    };
+    vec![
+        r(
+            Method::GET,
+            "/api/v1/movies/random",
+            Random,
+            get(v1::random),
+        ),
+        r(Method::GET, "/api/v1/genres", Random, get(v1::genres)),
+        r(Method::POST, "/getRandom", Random, post(legacy::get_random)),
+        r(
+            Method::POST,
+            "/api/v1/recommendations",
+            Recommend,
+            post(v1::recommendations),
+        ),
+        r(
+            Method::POST,
+            "/getSimilarUser",
+            Recommend,
+            post(legacy::get_similar_user),
+        ),
+        r(Method::GET, "/health", Info, get(v1::health)),
+        r(Method::GET, "/ready", Info, get(v1::ready)),
+        r(Method::GET, "/api/v1/stats", Info, get(v1::stats)),
+        r(Method::GET, "/api/v1/movies/search", Info, get(v1::search)),
+        r(Method::GET, "/api/v1/movies/{id}", Info, get(v1::movie)),
+        r(
+            Method::GET,
+            "/api/v1/movies/{id}/similar",
+            Info,
+            get(v1::similar),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/movies/{id}/poster",
+            Info,
+            get(v1::poster),
+        ),
+        r(Method::GET, "/getInfo", Info, get(legacy::get_info)),
+        r(Method::GET, "/getImage", Info, get(legacy::get_image)),
+        r(Method::GET, "/countTable", Info, get(legacy::count_table)),
+        r(Method::GET, "/openapi.json", Info, get(docs::openapi_json)),
+        r(Method::GET, "/docs", Info, get(docs::index)),
+        r(Method::GET, "/docs/", Info, get(docs::index)),
+        r(Method::GET, "/docs/{file}", Info, get(docs::asset)),
+    ]
+}
+
 /// The API router (every route above), with CORS and the body limit.
 pub fn router(state: State) -> Router {
+    build(state, None)
+}
+
+/// The router of one endpoint group (one Lambda function): the group's
+/// routes with the same handlers, CORS and body limit as [`router`]. A
+/// route of another group answers 404, naming the function that serves it.
+pub fn router_for(group: Group, state: State) -> Router {
+    build(state, Some(group))
+}
+
+fn build(state: State, only: Option<Group>) -> Router {
     let limit = state.config.body_limit;
     let cors = cors(&state.config.cors_origins);
-    Router::new()
-        .route("/health", get(v1::health))
-        .route("/ready", get(v1::ready))
-        .route("/api/v1/stats", get(v1::stats))
-        .route("/api/v1/genres", get(v1::genres))
-        .route("/api/v1/movies/random", get(v1::random))
-        .route("/api/v1/movies/search", get(v1::search))
-        .route("/api/v1/movies/{id}", get(v1::movie))
-        .route("/api/v1/movies/{id}/similar", get(v1::similar))
-        .route("/api/v1/movies/{id}/poster", get(v1::poster))
-        .route("/api/v1/recommendations", post(v1::recommendations))
-        .route("/getRandom", post(legacy::get_random))
-        .route("/getInfo", get(legacy::get_info))
-        .route("/getSimilarUser", post(legacy::get_similar_user))
-        .route("/getImage", get(legacy::get_image))
-        .route("/countTable", get(legacy::count_table))
-        .route("/openapi.json", get(docs::openapi_json))
-        .route("/docs", get(docs::index))
-        .route("/docs/", get(docs::index))
-        .route("/docs/{file}", get(docs::asset))
+    let mut router = Router::new();
+    for route in routes() {
+        if only.is_none_or(|g| g == route.group) {
+            router = router.route(route.path, route.handler);
+        } else {
+            // Registered so that a path of another group is a plain 404
+            // (`/api/v1/movies/random` would otherwise reach `/api/v1/movies/{id}`).
+            let (here, there) = (only.map_or("", Group::name), route.group.name());
+            router = router.route(
+                route.path,
+                axum::routing::any(move |method: Method, uri: axum::http::Uri| async move {
+                    ApiError::not_found(format!(
+                        "no route for {method} {} in the {here} function; the {there} function serves it",
+                        uri.path()
+                    ))
+                }),
+            );
+        }
+    }
+    router
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Serialize;
@@ -367,11 +367,14 @@ fn movie_of<'a>(s: &'a super::AppState, raw: &str) -> ApiResult<&'a Movie> {
     responses((status = 200, body = MovieDetail), (status = 404, body = ErrorBody)))]
 pub async fn movie(
     State(s): State<super::State>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Json<MovieDetail>> {
     input::only(&input::params(q)?, &[])?;
-    Ok(Json(MovieDetail::of(movie_of(&s, &id)?)))
+    Ok(Json(MovieDetail::of(movie_of(
+        &s,
+        &input::segment(id, "id")?,
+    )?)))
 }
 
 /// The `k` movies nearest to one movie.
@@ -381,13 +384,13 @@ pub async fn movie(
     responses((status = 200, body = Recommendations), (status = 404, body = ErrorBody)))]
 pub async fn similar(
     State(s): State<super::State>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Json<Recommendations>> {
     let p = input::params(q)?;
     input::only(&p, &["k"])?;
     let k = input::count(&p, "k", recommend::DEFAULT_K, MAX_K)?;
-    let m = movie_of(&s, &id)?;
+    let m = movie_of(&s, &input::segment(id, "id")?)?;
     let query = recommend::Query {
         liked: vec![m.id],
         k,
@@ -487,7 +490,7 @@ pub async fn recommendations(
               (status = 404, body = ErrorBody)))]
 pub async fn poster(
     State(s): State<super::State>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Response> {
     let p = input::params(q)?;
@@ -503,6 +506,6 @@ pub async fn poster(
             ));
         }
     };
-    let m = movie_of(&s, &id)?;
+    let m = movie_of(&s, &input::segment(id, "id")?)?;
     Ok(poster::respond(m, force))
 }

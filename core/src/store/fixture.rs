@@ -58,7 +58,19 @@ pub async fn publish(
     dim: usize,
     seed: u64,
 ) -> Result<Manifest> {
-    let items = movies(first_id, n);
+    publish_movies(store, version, movies(first_id, n), dim, seed).await
+}
+
+/// Publish version `version` of the given movies (in row order) with seeded
+/// random unit vectors of dimension `dim`, and move `latest` to it.
+pub async fn publish_movies(
+    store: &dyn ObjectStore,
+    version: u64,
+    items: Vec<Movie>,
+    dim: usize,
+    seed: u64,
+) -> Result<Manifest> {
+    let n = items.len();
     let v = vectors(n, dim, seed);
     let manifest = Manifest {
         format: artifact::FORMAT,

@@ -4,8 +4,9 @@
 //! |---|---|---|
 //! | [`object::ObjectStore`] | local directory | S3 (`s3://bucket/prefix`) |
 //! | [`vector::VectorStore`] | in-process exact inner-product index | Milvus |
-//! | [`metadata::MetadataStore`] | SQLite | MySQL / MariaDB |
+//! | [`metadata::MetadataStore`] | SQLite; read-only in memory from a version's files ([`bundle`]) | MySQL / MariaDB |
 
+pub mod bundle;
 pub mod embedded;
 pub mod fixture;
 pub mod load;

@@ -1,128 +1,38 @@
-//! Test fixture for the API tests: a small catalogue with clustered vectors.
+//! Test fixture for the API tests: a small catalogue with clustered
+//! vectors, served by the real embedded defaults.
 //!
-//! The stores here are test-only exact implementations of the store traits,
-//! used until the embedded index and SQLite stores land on main.
+//! Every call publishes the catalogue as an exported model version
+//! (manifest and checksums, [`artifact::publish_version`]) into a temporary
+//! model root, loads it with [`load::load_version`] into a SQLite metadata
+//! store in the same temporary directory, opens the embedded index the way
+//! `reelgraph serve` does ([`load::open_vectors`]) and builds the
+//! [`AppState`] from those stores. Nothing here stands in for a store.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response};
-use reelgraph_core::Result;
+use axum::middleware::{self, Next};
+use bytes::Bytes;
 use reelgraph_core::api::{self, ApiConfig, AppState};
-use reelgraph_core::store::metadata::{MetadataStore, ModelVersionRow};
-use reelgraph_core::store::vector::{Hit, ItemAttrs, SearchFilter, VectorStore};
-use reelgraph_core::types::{Movie, MovieId};
+use reelgraph_core::artifact::{self, DatasetInfo, Manifest};
+use reelgraph_core::store::load::{self, VectorTarget};
+use reelgraph_core::store::object::LocalDir;
+use reelgraph_core::store::sql;
+use reelgraph_core::types::Movie;
+use tempfile::TempDir;
 use tower::ServiceExt;
 
-pub struct TestVectors {
-    pub ids: Vec<MovieId>,
-    pub vectors: Vec<Vec<f32>>,
-    pub attrs: Vec<ItemAttrs>,
-    pub version: u64,
-}
-
-#[async_trait]
-impl VectorStore for TestVectors {
-    async fn upsert(
-        &self,
-        _: u64,
-        _: &[MovieId],
-        _: &[f32],
-        _: usize,
-        _: &[ItemAttrs],
-    ) -> Result<()> {
-        unimplemented!("read-only test store")
-    }
-    async fn activate(&self, _: u64) -> Result<()> {
-        unimplemented!("read-only test store")
-    }
-    async fn active_version(&self) -> Result<Option<u64>> {
-        Ok(Some(self.version))
-    }
-    async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>> {
-        let mut hits: Vec<Hit> = (0..self.ids.len())
-            .filter(|&i| {
-                let a = &self.attrs[i];
-                let id = self.ids[i];
-                !filter.exclude.contains(&id)
-                    && filter.ids.as_ref().is_none_or(|ids| ids.contains(&id))
-                    && (filter.genres.is_empty()
-                        || a.genres.iter().any(|g| filter.genres.contains(g)))
-                    && filter
-                        .year_min
-                        .is_none_or(|lo| a.year.is_some_and(|y| y >= lo))
-                    && filter
-                        .year_max
-                        .is_none_or(|hi| a.year.is_some_and(|y| y <= hi))
-            })
-            .map(|i| Hit {
-                id: self.ids[i],
-                score: self.vectors[i].iter().zip(query).map(|(a, b)| a * b).sum(),
-            })
-            .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        hits.truncate(k);
-        Ok(hits)
-    }
-    async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>> {
-        Ok(ids
-            .iter()
-            .filter_map(|id| {
-                let i = self.ids.iter().position(|x| x == id)?;
-                Some((*id, self.vectors[i].clone()))
-            })
-            .collect())
-    }
-    async fn count(&self) -> Result<usize> {
-        Ok(self.ids.len())
-    }
-}
-
-pub struct TestMeta {
-    pub movies: Vec<Movie>,
-    pub row: ModelVersionRow,
-}
-
-#[async_trait]
-impl MetadataStore for TestMeta {
-    async fn migrate(&self) -> Result<()> {
-        Ok(())
-    }
-    async fn upsert_movies(&self, _: &[Movie]) -> Result<()> {
-        unimplemented!("read-only test store")
-    }
-    async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>> {
-        Ok(ids
-            .iter()
-            .filter_map(|id| self.movies.iter().find(|m| m.id == *id).cloned())
-            .collect())
-    }
-    async fn all_movies(&self) -> Result<Vec<Movie>> {
-        Ok(self.movies.clone())
-    }
-    async fn count_movies(&self) -> Result<u64> {
-        Ok(self.movies.len() as u64)
-    }
-    async fn record_version(&self, _: &ModelVersionRow) -> Result<()> {
-        unimplemented!("read-only test store")
-    }
-    async fn activate_version(&self, _: u64) -> Result<()> {
-        unimplemented!("read-only test store")
-    }
-    async fn active_version(&self) -> Result<Option<ModelVersionRow>> {
-        Ok(Some(self.row.clone()))
-    }
-}
-
 pub const VERSION: u64 = 20261128120000;
+pub const DIM: usize = 8;
 
 /// 40 movies in 4 clusters of 10 (ids 1–10 "Action" around axis 0, 11–20
 /// "Comedy" axis 1, 21–30 "Drama" axis 2, 31–40 "Horror" axis 3); years
 /// 1980 + id; popularity 100 − id; movie 3 has an OMDb poster; 12 is "Amélie".
-pub fn fixture() -> (Vec<Movie>, Vec<Vec<f32>>) {
+/// Vectors are row-major, `DIM` values per movie.
+pub fn fixture() -> (Vec<Movie>, Vec<f32>) {
     let genres = ["Action", "Comedy", "Drama", "Horror"];
     let mut movies = Vec::new();
     let mut vectors = Vec::new();
@@ -154,50 +64,106 @@ pub fn fixture() -> (Vec<Movie>, Vec<Vec<f32>>) {
         });
         // Unit vector: mostly the cluster axis, with a within-cluster offset
         // on axis 4+j%4 so distances inside a cluster differ.
-        let mut v = vec![0.0f32; 8];
+        let mut v = [0.0f32; DIM];
         v[c] = 1.0;
         v[4 + (j as usize % 4)] = 0.1 * (j as f32 + 1.0) / 10.0;
         let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        v.iter_mut().for_each(|x| *x /= n);
-        vectors.push(v);
+        vectors.extend(v.iter().map(|x| x / n));
     }
     (movies, vectors)
 }
 
-pub async fn state_with(config: ApiConfig) -> api::State {
+/// The stores behind a test router, and the directory they live in.
+pub struct Fixture {
+    pub state: api::State,
+    pub dir: Arc<TempDir>,
+}
+
+impl Fixture {
+    /// The API router over this fixture. The directory (SQLite database and
+    /// model root) is removed once the router is dropped and no request is
+    /// running: every request holds it until its handler has answered,
+    /// because `oneshot` drops the router before the handler runs.
+    pub fn router(self) -> Router {
+        let dir = self.dir;
+        api::router(self.state).layer(middleware::from_fn(
+            move |req: Request<Body>, next: Next| {
+                let keep = dir.clone();
+                async move {
+                    let answer = next.run(req).await;
+                    drop(keep);
+                    answer
+                }
+            },
+        ))
+    }
+}
+
+/// Publish the fixture as model version [`VERSION`], `reelgraph load` it into
+/// SQLite + the embedded index, and open the stores for serving.
+pub async fn fixture_with(config: ApiConfig) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let models = dir.path().join("models");
     let (movies, vectors) = fixture();
-    let attrs = movies
-        .iter()
-        .map(|m| ItemAttrs {
-            year: m.year,
-            genres: m.genres.clone(),
-        })
-        .collect();
-    let vs = TestVectors {
-        ids: movies.iter().map(|m| m.id).collect(),
-        vectors,
-        attrs,
+    let manifest = Manifest {
+        format: artifact::FORMAT,
         version: VERSION,
-    };
-    let meta = TestMeta {
-        movies,
-        row: ModelVersionRow {
-            version: VERSION,
-            dimension: 8,
-            metrics: serde_json::json!({"hr@10": 0.5}),
-            loaded_at: "2026-11-28T12:00:00Z".into(),
-            active: true,
+        created_at: "2026-11-28T12:00:00Z".into(),
+        model: "api-test-fixture".into(),
+        dimension: DIM,
+        count: movies.len(),
+        metric: "IP".into(),
+        dataset: DatasetInfo {
+            name: "api-test-fixture".into(),
+            items: movies.len(),
+            ..Default::default()
         },
+        metrics: serde_json::json!({"hr@10": 0.5}),
+        files: Default::default(),
     };
-    Arc::new(
-        AppState::load(Arc::new(vs), Arc::new(meta), config)
-            .await
-            .unwrap(),
+    artifact::publish_version(
+        &LocalDir::new(&models),
+        manifest,
+        vec![
+            (
+                artifact::VECTORS.to_string(),
+                Bytes::from(artifact::encode_npy(&vectors, movies.len(), DIM).unwrap()),
+            ),
+            (
+                artifact::ITEMS.to_string(),
+                Bytes::from(artifact::encode_items(&movies).unwrap()),
+            ),
+        ],
     )
+    .await
+    .expect("publish the fixture version");
+
+    let db_url = format!("sqlite://{}", dir.path().join("meta.db").display());
+    let meta = sql::open(&db_url).await.expect("open SQLite");
+    let report = load::load_version(
+        models.to_str().unwrap(),
+        None,
+        &VectorTarget::Embedded,
+        meta.as_ref(),
+        &|_, _, _| {},
+    )
+    .await
+    .expect("load the fixture version");
+    assert_eq!((report.version, report.items), (VERSION, 40));
+    let vectors = load::open_vectors("embedded", None, meta.as_ref())
+        .await
+        .expect("open the embedded index");
+    let state = AppState::load(vectors, meta, config)
+        .await
+        .expect("load the API state");
+    Fixture {
+        state: Arc::new(state),
+        dir: Arc::new(dir),
+    }
 }
 
 pub async fn router() -> Router {
-    api::router(state_with(ApiConfig::default()).await)
+    fixture_with(ApiConfig::default()).await.router()
 }
 
 pub struct Answer {

@@ -1,2 +1,21 @@
-//! Lambda function for the `info` endpoint group (filled by the serving issue).
-fn main() {}
+//! AWS Lambda function `info`: a movie, similar movies, posters, search, stats, health, the OpenAPI
+//! document and docs (`/api/v1/movies/{id}[/similar|/poster]`, `/api/v1/movies/search`,
+//! `/api/v1/stats`, `/health`, `/ready`, `/openapi.json`, `/docs`, `/getInfo`, `/getImage`,
+//! `/countTable`).
+//!
+//! The stores and the router are built once per container by
+//! [`reelgraph_core::lambda::start`] (configuration from `REELGRAPH_*` variables:
+//! self-contained or services mode), then `lambda_http` serves every invocation.
+
+use reelgraph_core::api::Group;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_ansi(false)
+        .without_time()
+        .init();
+    let app = reelgraph_core::lambda::start(Group::Info).await?;
+    lambda_http::run(app).await
+}

@@ -1,2 +1,19 @@
-//! Lambda function for the `random` endpoint group (filled by the serving issue).
-fn main() {}
+//! AWS Lambda function `random`: random movies to rate and the genre list (`GET /api/v1/movies/random`,
+//! `GET /api/v1/genres`, `POST /getRandom`).
+//!
+//! The stores and the router are built once per container by
+//! [`reelgraph_core::lambda::start`] (configuration from `REELGRAPH_*` variables:
+//! self-contained or services mode), then `lambda_http` serves every invocation.
+
+use reelgraph_core::api::Group;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_ansi(false)
+        .without_time()
+        .init();
+    let app = reelgraph_core::lambda::start(Group::Random).await?;
+    lambda_http::run(app).await
+}

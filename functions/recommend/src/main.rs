@@ -1,2 +1,18 @@
-//! Lambda function for the `recommend` endpoint group (filled by the serving issue).
-fn main() {}
+//! AWS Lambda function `recommend`: recommendations (`POST /api/v1/recommendations`, `POST /getSimilarUser`).
+//!
+//! The stores and the router are built once per container by
+//! [`reelgraph_core::lambda::start`] (configuration from `REELGRAPH_*` variables:
+//! self-contained or services mode), then `lambda_http` serves every invocation.
+
+use reelgraph_core::api::Group;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_ansi(false)
+        .without_time()
+        .init();
+    let app = reelgraph_core::lambda::start(Group::Recommend).await?;
+    lambda_http::run(app).await
+}
