@@ -44,7 +44,7 @@ cargo test --workspace --locked
 if [ -x web/run-tests.sh ]; then
   step "browser tests (web/)"
   infra/browser.sh
-  cargo build --locked -p reelgraph
+  cargo build --workspace --locked
   web/run-tests.sh "$CARGO_TARGET_DIR/debug/reelgraph"
 fi
 
