@@ -189,7 +189,8 @@ pub struct VersionBundle {
     pub manifest: Manifest,
     pub vectors: Vec<f32>,
     pub items: Vec<Movie>,
-    /// Raw bytes of every file listed in the manifest.
+    /// Raw bytes of the files read: every file of the manifest
+    /// ([`read_version`]), or only the vectors and items ([`read_serving`]).
     pub files: BTreeMap<String, Bytes>,
 }
 
@@ -241,6 +242,34 @@ pub async fn latest_version(store: &dyn ObjectStore) -> Result<u64> {
 /// Every file of the manifest is fetched and checked (size and SHA-256)
 /// before anything is decoded; the first failure names the file.
 pub async fn read_version(store: &dyn ObjectStore, version: Option<u64>) -> Result<VersionBundle> {
+    let (dir, manifest) = read_manifest(store, version).await?;
+    let mut files = BTreeMap::new();
+    for name in manifest.files.keys() {
+        let body = fetch_verified(store, &dir, &manifest, name).await?;
+        files.insert(name.clone(), body);
+    }
+    decode_bundle(&dir, manifest, files)
+}
+
+/// Read and verify only what serving needs from a version: the manifest,
+/// the vectors and the items (fetched concurrently, each checked for size
+/// and SHA-256 like [`read_version`] does). What a cold start reads; the
+/// other files (checkpoint, report) are left where they are.
+pub async fn read_serving(store: &dyn ObjectStore, version: Option<u64>) -> Result<VersionBundle> {
+    let (dir, manifest) = read_manifest(store, version).await?;
+    let (vectors, items) = tokio::join!(
+        fetch_verified(store, &dir, &manifest, VECTORS),
+        fetch_verified(store, &dir, &manifest, ITEMS)
+    );
+    let files = BTreeMap::from([(VECTORS.to_string(), vectors?), (ITEMS.to_string(), items?)]);
+    decode_bundle(&dir, manifest, files)
+}
+
+/// The version's folder and its checked manifest.
+async fn read_manifest(
+    store: &dyn ObjectStore,
+    version: Option<u64>,
+) -> Result<(String, Manifest)> {
     let version = match version {
         Some(v) => v,
         None => latest_version(store).await?,
@@ -268,29 +297,46 @@ pub async fn read_version(store: &dyn ObjectStore, version: Option<u64>) -> Resu
             )));
         }
     }
-    let mut files = BTreeMap::new();
-    for (name, entry) in &manifest.files {
-        let key = format!("{dir}/{name}");
-        let body = store.get(&key).await.map_err(|e| match e {
-            Error::NotFound(_) => {
-                Error::Corrupt(format!("{key}: missing (listed in the manifest)"))
-            }
-            other => other,
-        })?;
-        if body.len() as u64 != entry.bytes {
-            return Err(Error::Corrupt(format!(
-                "{key}: size {} does not match the manifest ({})",
-                body.len(),
-                entry.bytes
-            )));
-        }
-        if sha256_hex(&body) != entry.sha256 {
-            return Err(Error::Corrupt(format!(
-                "{key}: SHA-256 does not match the manifest"
-            )));
-        }
-        files.insert(name.clone(), body);
+    Ok((dir, manifest))
+}
+
+/// One file of the manifest, checked for size and SHA-256.
+async fn fetch_verified(
+    store: &dyn ObjectStore,
+    dir: &str,
+    manifest: &Manifest,
+    name: &str,
+) -> Result<Bytes> {
+    let key = format!("{dir}/{name}");
+    let entry = manifest
+        .files
+        .get(name)
+        .ok_or_else(|| Error::Corrupt(format!("{dir}/{MANIFEST}: does not list {name}")))?;
+    let body = store.get(&key).await.map_err(|e| match e {
+        Error::NotFound(_) => Error::Corrupt(format!("{key}: missing (listed in the manifest)")),
+        other => other,
+    })?;
+    if body.len() as u64 != entry.bytes {
+        return Err(Error::Corrupt(format!(
+            "{key}: size {} does not match the manifest ({})",
+            body.len(),
+            entry.bytes
+        )));
     }
+    if sha256_hex(&body) != entry.sha256 {
+        return Err(Error::Corrupt(format!(
+            "{key}: SHA-256 does not match the manifest"
+        )));
+    }
+    Ok(body)
+}
+
+/// Decode the vectors and items of verified files and check their shapes.
+fn decode_bundle(
+    dir: &str,
+    manifest: Manifest,
+    files: BTreeMap<String, Bytes>,
+) -> Result<VersionBundle> {
     let (vectors, rows, dim) = decode_npy(&files[VECTORS])?;
     let items = decode_items(&files[ITEMS])?;
     if rows != manifest.count || dim != manifest.dimension || items.len() != rows {
@@ -330,5 +376,76 @@ mod tests {
     fn npy_bytes_are_little_endian() {
         let bytes = encode_npy(&[1.0], 1, 1).unwrap();
         assert_eq!(&bytes[bytes.len() - 4..], &[0x00, 0x00, 0x80, 0x3f]);
+    }
+
+    /// `read_serving` reads and checks the vectors and items only: a
+    /// corrupted checkpoint does not stop a cold start (while `read_version`,
+    /// used by `load`, refuses it), but a corrupted or missing vector or item
+    /// file is refused with its name, exactly as `read_version` does.
+    #[tokio::test]
+    async fn serving_reads_and_checks_what_it_serves() {
+        use crate::store::object::LocalDir;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = LocalDir::new(tmp.path());
+        let movies = crate::store::fixture::movies(1, 5);
+        let manifest = Manifest {
+            format: FORMAT,
+            version: 3,
+            created_at: "2026-11-29T00:00:00Z".into(),
+            model: "test".into(),
+            dimension: 2,
+            count: 5,
+            metric: "IP".into(),
+            dataset: DatasetInfo::default(),
+            metrics: serde_json::json!({}),
+            files: Default::default(),
+        };
+        let vectors: Vec<f32> = (0..10).map(|i| i as f32).collect();
+        publish_version(
+            &root,
+            manifest,
+            vec![
+                (
+                    VECTORS.into(),
+                    Bytes::from(encode_npy(&vectors, 5, 2).unwrap()),
+                ),
+                (ITEMS.into(), Bytes::from(encode_items(&movies).unwrap())),
+                (
+                    "checkpoint/model.bin".into(),
+                    Bytes::from_static(b"weights"),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+        let full = read_version(&root, None).await.unwrap();
+        let serving = read_serving(&root, None).await.unwrap();
+        assert_eq!(full.files.len(), 3);
+        assert_eq!(
+            serving.files.keys().collect::<Vec<_>>(),
+            vec![ITEMS, VECTORS]
+        );
+        assert_eq!(serving.vectors, vectors);
+        assert_eq!(serving.items, full.items);
+        assert_eq!(serving.manifest.version, 3);
+
+        let path = |name: &str| tmp.path().join(version_dir(3)).join(name);
+        std::fs::write(path("checkpoint/model.bin"), b"weightz").unwrap();
+        let err = read_version(&root, None).await.unwrap_err().to_string();
+        assert!(err.contains("checkpoint/model.bin"), "{err}");
+        assert!(read_serving(&root, Some(3)).await.is_ok());
+
+        let mut bytes = std::fs::read(path(VECTORS)).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(path(VECTORS), &bytes).unwrap();
+        let err = read_serving(&root, None).await.unwrap_err().to_string();
+        assert!(err.contains(VECTORS) && err.contains("SHA-256"), "{err}");
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(path(VECTORS), &bytes).unwrap();
+        assert!(read_serving(&root, None).await.is_ok());
+
+        std::fs::remove_file(path(ITEMS)).unwrap();
+        let err = read_serving(&root, None).await.unwrap_err().to_string();
+        assert!(err.contains(ITEMS) && err.contains("missing"), "{err}");
     }
 }

@@ -162,13 +162,19 @@ impl FunctionConfig {
     }
 }
 
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
+
 /// Open the stores the configuration names and read the catalogue.
 pub async fn open_state(config: &FunctionConfig) -> Result<State> {
     let s = &config.settings;
     match config.mode {
         Mode::SelfContained => {
             let models = s.models.as_deref().expect("checked by from_vars");
+            let t = Instant::now();
             let objects = object::open(models).await?;
+            tracing::debug!(elapsed_ms = ms(t), "object store client ready");
             self_contained(
                 objects.as_ref(),
                 &load::canonical_source(models),
@@ -203,7 +209,8 @@ pub async fn self_contained(
     version: Option<u64>,
     api: ApiConfig,
 ) -> Result<State> {
-    let bundle = artifact::read_version(objects, version)
+    let t = Instant::now();
+    let bundle = artifact::read_serving(objects, version)
         .await
         .map_err(|e| match (e, version) {
             (Error::NotFound(what), None) => Error::NotFound(format!(
@@ -212,9 +219,12 @@ pub async fn self_contained(
             )),
             (e, _) => e,
         })?;
+    tracing::debug!(elapsed_ms = ms(t), "version read and verified");
+    let t = Instant::now();
     let index = EmbeddedIndex::from_bundle(&bundle)?;
     let meta = BundleStore::from_bundle(&bundle, Some(source));
     drop(bundle);
+    tracing::debug!(elapsed_ms = ms(t), "index and catalogue built");
     let state = AppState::load(
         Arc::new(EmbeddedStore::with_index(index)),
         Arc::new(meta),

@@ -99,10 +99,10 @@ impl EmbeddedIndex {
         )
     }
 
-    /// Read, verify (manifest and every checksum) and index a version of a
-    /// model root (`None`: the one `latest` names).
+    /// Read, verify (manifest, and the checksums of the vectors and items)
+    /// and index a version of a model root (`None`: the one `latest` names).
     pub async fn open(store: &dyn ObjectStore, version: Option<u64>) -> Result<Self> {
-        let bundle = artifact::read_version(store, version).await?;
+        let bundle = artifact::read_serving(store, version).await?;
         Self::from_bundle(&bundle)
     }
 
