@@ -97,7 +97,12 @@ async fn exercise(milvus: &str, namespace: &str, db_url: &str) {
         .await
         .unwrap();
     assert_eq!(
-        (report.version, report.items, report.dimension, report.changed),
+        (
+            report.version,
+            report.items,
+            report.dimension,
+            report.changed
+        ),
         (VERSION, MOVIES, DIM, true)
     );
 

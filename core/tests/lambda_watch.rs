@@ -80,7 +80,11 @@ impl Drop for Watch {
 fn target_dir() -> (PathBuf, String) {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap();
-    let profile = profile_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let profile = profile_dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     (profile_dir.parent().unwrap().to_path_buf(), profile)
 }
 

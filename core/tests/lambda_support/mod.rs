@@ -274,11 +274,7 @@ pub fn check_event(group: Group, name: &str, a: &Answer) {
 /// a relative 1e-4, so scores computed by another vector store compare).
 pub fn assert_same_answer(a: &Answer, b: &Answer, ctx: &str) {
     assert_eq!(a.status, b.status, "{ctx}: {} vs {}", a.text(), b.text());
-    assert_eq!(
-        a.header("content-type"),
-        b.header("content-type"),
-        "{ctx}"
-    );
+    assert_eq!(a.header("content-type"), b.header("content-type"), "{ctx}");
     assert_eq!(a.header("location"), b.header("location"), "{ctx}");
     let json = |x: &Answer| serde_json::from_slice::<serde_json::Value>(&x.body).ok();
     match (json(a), json(b)) {
@@ -291,11 +287,7 @@ pub fn assert_same_answer(a: &Answer, b: &Answer, ctx: &str) {
     }
 }
 
-fn same_json(
-    x: &serde_json::Value,
-    y: &serde_json::Value,
-    path: String,
-) -> Result<(), String> {
+fn same_json(x: &serde_json::Value, y: &serde_json::Value, path: String) -> Result<(), String> {
     use serde_json::Value;
     match (x, y) {
         (Value::Number(p), Value::Number(q)) => {
