@@ -5,6 +5,7 @@
 #
 # 1. installs/starts the local services the tests use (infra/services.sh),
 # 2. checks formatting (cargo fmt --check) and lints (clippy -D warnings),
+#    validates template.yaml (infra/check-template.sh: sam validate --lint, cfn-lint),
 # 3. runs every Rust test of the workspace and the browser tests of web/,
 # 4. prints which service tests ran.
 #
@@ -37,6 +38,9 @@ cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "template.yaml (sam validate --lint, cfn-lint)"
+infra/check-template.sh
 
 step "cargo test"
 cargo test --workspace --locked

@@ -11,13 +11,16 @@
 //! | mode | variables | stores |
 //! |---|---|---|
 //! | `self-contained` | `REELGRAPH_MODELS` (`s3://bucket/prefix` or a directory), optional `REELGRAPH_VERSION` | the version (`latest`, or `REELGRAPH_VERSION`) is read and verified at cold start into the embedded index and a read-only in-memory metadata store ([`BundleStore`]); no database |
-//! | `services` | `REELGRAPH_VECTORS` (`milvus://HOST:PORT`, `https://…`; or `embedded`), `REELGRAPH_MILVUS_TOKEN` (optional), `REELGRAPH_DB` (`mysql://…`) | Milvus (through its alias) and MySQL/MariaDB, as loaded by `reelgraph load` |
+//! | `services` | `REELGRAPH_VECTORS` (`milvus://HOST:PORT`, `https://…`; or `embedded`), `REELGRAPH_MILVUS_TOKEN` (optional), `REELGRAPH_MILVUS_NAMESPACE` (optional), `REELGRAPH_DB` (`mysql://…`) | Milvus (through its alias) and MySQL/MariaDB, as loaded by `reelgraph load` |
 //!
 //! `REELGRAPH_MODE=services|self-contained` chooses; without it the mode is
 //! `services` when `REELGRAPH_DB` is set or `REELGRAPH_VECTORS` names a
 //! server, otherwise `self-contained` when `REELGRAPH_MODELS` is set. A
 //! missing or contradictory variable fails the cold start with a message
 //! naming it. `REELGRAPH_CORS_ORIGINS` sets the CORS allow-list in both modes.
+//! `REELGRAPH_MILVUS_NAMESPACE` prefixes the Milvus alias and collection
+//! names (see [`MilvusStore::with_namespace`]), for a Milvus shared with
+//! other deployments or tests.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,6 +35,7 @@ use crate::store::bundle::BundleStore;
 use crate::store::embedded::{EmbeddedIndex, EmbeddedStore};
 use crate::store::load;
 use crate::store::metadata::MetadataStore;
+use crate::store::milvus::MilvusStore;
 use crate::store::object::{self, ObjectStore};
 use crate::store::sql;
 use crate::store::vector::VectorStore;
@@ -60,6 +64,9 @@ pub struct FunctionConfig {
     pub mode: Mode,
     /// The version to serve in self-contained mode (`None`: `latest`).
     pub version: Option<u64>,
+    /// Prefix of the Milvus alias and collections in services mode
+    /// (`REELGRAPH_MILVUS_NAMESPACE`; `None`: no prefix).
+    pub milvus_namespace: Option<String>,
     /// Store locations and CORS origins (`models`, `vectors`, `db`, …).
     pub settings: Config,
 }
@@ -101,6 +108,21 @@ impl FunctionConfig {
             })?),
             None => None,
         };
+        let milvus_namespace = var("REELGRAPH_MILVUS_NAMESPACE").map(|v| v.trim().to_string());
+        if let Some(ns) = &milvus_namespace {
+            if !ns.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(Error::Invalid(format!(
+                    "REELGRAPH_MILVUS_NAMESPACE: {ns:?} must be letters, digits and _"
+                )));
+            }
+            if mode == Mode::SelfContained || !vectors_server {
+                return Err(Error::Invalid(
+                    "REELGRAPH_MILVUS_NAMESPACE is for services mode with Milvus only \
+                     (REELGRAPH_VECTORS=milvus://… or https://…)"
+                        .into(),
+                ));
+            }
+        }
         match mode {
             Mode::SelfContained => {
                 if settings.models.is_none() {
@@ -152,6 +174,7 @@ impl FunctionConfig {
         Ok(FunctionConfig {
             mode,
             version,
+            milvus_namespace,
             settings,
         })
     }
@@ -189,12 +212,18 @@ pub async fn open_state(config: &FunctionConfig) -> Result<State> {
                 s.vectors.as_deref().expect("checked by from_vars"),
             );
             let meta = sql::open(db).await?;
-            let vectors = load::open_vectors(vectors, s.milvus_token.as_deref(), meta.as_ref())
-                .await
-                .map_err(|e| match e {
-                    Error::Invalid(m) => Error::Invalid(format!("REELGRAPH_VECTORS: {m}")),
-                    other => other,
-                })?;
+            let token = s.milvus_token.as_deref();
+            let vectors = match &config.milvus_namespace {
+                Some(ns) => MilvusStore::connect(vectors, token)
+                    .await
+                    .and_then(|m| m.with_namespace(ns))
+                    .map(|m| Arc::new(m) as Arc<dyn VectorStore>),
+                None => load::open_vectors(vectors, token, meta.as_ref()).await,
+            }
+            .map_err(|e| match e {
+                Error::Invalid(m) => Error::Invalid(format!("REELGRAPH_VECTORS: {m}")),
+                other => other,
+            })?;
             services(vectors, meta, config.api()).await
         }
     }
@@ -337,6 +366,18 @@ mod tests {
         .unwrap();
         assert_eq!(c.mode, Mode::Services);
         assert_eq!(c.settings.milvus_token.as_deref(), Some("secret"));
+        assert_eq!(c.milvus_namespace, None);
+        // A namespace for a shared Milvus.
+        let c = config(&[
+            ("REELGRAPH_VECTORS", "milvus://127.0.0.1:19531"),
+            ("REELGRAPH_MILVUS_NAMESPACE", "t42_"),
+            ("REELGRAPH_DB", "mysql://u:p@h/db"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (c.mode, c.milvus_namespace.as_deref()),
+            (Mode::Services, Some("t42_"))
+        );
         // Embedded vectors with a database: services (the database names the version).
         let c = config(&[
             ("REELGRAPH_VECTORS", "embedded"),
@@ -389,5 +430,22 @@ mod tests {
             ("REELGRAPH_VERSION", "3"),
         ]);
         assert!(e.contains("REELGRAPH_VERSION"), "{e}");
+        let e = error(&[
+            ("REELGRAPH_VECTORS", "milvus://h:19530"),
+            ("REELGRAPH_DB", "mysql://u@h/db"),
+            ("REELGRAPH_MILVUS_NAMESPACE", "a-b"),
+        ]);
+        assert!(e.contains("REELGRAPH_MILVUS_NAMESPACE"), "{e}");
+        let e = error(&[
+            ("REELGRAPH_MODELS", "/m"),
+            ("REELGRAPH_MILVUS_NAMESPACE", "t1_"),
+        ]);
+        assert!(e.contains("REELGRAPH_MILVUS_NAMESPACE"), "{e}");
+        let e = error(&[
+            ("REELGRAPH_VECTORS", "embedded"),
+            ("REELGRAPH_DB", "sqlite:///tmp/x.db"),
+            ("REELGRAPH_MILVUS_NAMESPACE", "t1_"),
+        ]);
+        assert!(e.contains("REELGRAPH_MILVUS_NAMESPACE"), "{e}");
     }
 }

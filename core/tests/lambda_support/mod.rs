@@ -268,3 +268,48 @@ pub fn check_event(group: Group, name: &str, a: &Answer) {
         _ => panic!("no check for event {}/{name}; add one", group.name()),
     }
 }
+
+/// Assert that two answers to the same request are the same: status,
+/// content type and body (JSON bodies compared value by value, numbers to
+/// a relative 1e-4, so scores computed by another vector store compare).
+pub fn assert_same_answer(a: &Answer, b: &Answer, ctx: &str) {
+    assert_eq!(a.status, b.status, "{ctx}: {} vs {}", a.text(), b.text());
+    assert_eq!(a.header("content-type"), b.header("content-type"), "{ctx}");
+    assert_eq!(a.header("location"), b.header("location"), "{ctx}");
+    let json = |x: &Answer| serde_json::from_slice::<serde_json::Value>(&x.body).ok();
+    match (json(a), json(b)) {
+        (Some(x), Some(y)) => {
+            if let Err(path) = same_json(&x, &y, String::new()) {
+                panic!("{ctx}: the answers differ at {path}:\n{x}\n{y}");
+            }
+        }
+        _ => assert_eq!(a.text(), b.text(), "{ctx}"),
+    }
+}
+
+fn same_json(x: &serde_json::Value, y: &serde_json::Value, path: String) -> Result<(), String> {
+    use serde_json::Value;
+    match (x, y) {
+        (Value::Number(p), Value::Number(q)) => {
+            let (p, q) = (p.as_f64().unwrap(), q.as_f64().unwrap());
+            if (p - q).abs() <= 1e-4 * p.abs().max(q.abs()).max(1.0) {
+                Ok(())
+            } else {
+                Err(path)
+            }
+        }
+        (Value::Array(p), Value::Array(q)) if p.len() == q.len() => p
+            .iter()
+            .zip(q)
+            .enumerate()
+            .try_for_each(|(i, (p, q))| same_json(p, q, format!("{path}[{i}]"))),
+        (Value::Object(p), Value::Object(q)) if p.len() == q.len() => {
+            p.iter().try_for_each(|(k, v)| match q.get(k) {
+                Some(w) => same_json(v, w, format!("{path}.{k}")),
+                None => Err(format!("{path}.{k}")),
+            })
+        }
+        _ if x == y => Ok(()),
+        _ => Err(path),
+    }
+}
