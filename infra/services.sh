@@ -14,7 +14,7 @@ STATE=${2:?usage: infra/services.sh start|stop STATE_DIR}
 mkdir -p "$STATE"
 ENV_FILE="$STATE/services.env"
 
-services=(mariadb milvus-standalone milvus-lite)
+services=(mariadb s3 milvus-standalone milvus-lite)
 
 case "$action" in
   start)

@@ -44,8 +44,14 @@ cargo test --workspace --locked
 if [ -x web/run-tests.sh ]; then
   step "browser tests (web/)"
   infra/browser.sh
-  cargo build --locked -p reelgraph
-  web/run-tests.sh "$CARGO_TARGET_DIR/debug/reelgraph"
+  cargo build --workspace --locked
+  # The UI on the MySQL metadata store, in a scratch database dropped afterwards.
+  WEB_DB=$(infra/scratch-db.sh create mysql)
+  REELGRAPH_WEB_DB="$WEB_DB" web/run-tests.sh "$CARGO_TARGET_DIR/debug/reelgraph" || {
+    infra/scratch-db.sh drop "$WEB_DB"
+    exit 1
+  }
+  infra/scratch-db.sh drop "$WEB_DB"
 fi
 
 step "service tests"

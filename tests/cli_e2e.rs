@@ -408,3 +408,152 @@ fn interrupt_saves_a_checkpoint_and_resume_finishes() {
     let saved = json(&std::fs::read_to_string(&state).unwrap());
     assert_eq!(saved["history"].as_array().unwrap().len(), 4);
 }
+
+/// `train --out s3://…`, `load --from s3://…` and `serve --from s3://…`
+/// through a real S3 endpoint over HTTP: the local S3 server that
+/// `infra/s3.sh` starts (`REELGRAPH_TEST_S3`), reached by the AWS SDK's
+/// standard variables as a user would configure it.
+#[test]
+fn train_load_serve_through_a_local_s3_server() {
+    let Some(endpoint) =
+        reelgraph_core::testdata::service_url("REELGRAPH_TEST_S3", "cli_e2e::s3_train_load_serve")
+    else {
+        return;
+    };
+    let key = |v: &str| std::env::var(v).unwrap_or_else(|_| panic!("{v} is not set"));
+    let (ak, sk) = (
+        key("REELGRAPH_TEST_S3_ACCESS_KEY"),
+        key("REELGRAPH_TEST_S3_SECRET_KEY"),
+    );
+    let s3 = |args: &[&str]| {
+        let mut c = bin();
+        c.args(args)
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .env("AWS_ACCESS_KEY_ID", &ak)
+            .env("AWS_SECRET_ACCESS_KEY", &sk)
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_S3_FORCE_PATH_STYLE")
+            .env_remove("REELGRAPH_S3_PATH_STYLE");
+        c
+    };
+    let output = |args: &[&str]| {
+        let out = s3(args).output().expect("run reelgraph");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    dataset(&data, 150);
+    let p = |x: &Path| x.display().to_string();
+    // A prefix of its own in the shared bucket, so reruns never collide.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let models = format!("s3://reelgraph/cli-{}-{nanos}/models", std::process::id());
+
+    let (ok, out, err) = output(&[
+        "train",
+        "--data",
+        &p(&data),
+        "--out",
+        &models,
+        "--checkpoint-dir",
+        &p(&tmp.path().join("ckpt")),
+        "--epochs",
+        "1",
+        "--dim",
+        "16",
+        "--no-baselines",
+        "--quiet",
+    ]);
+    assert!(ok, "train --out s3 failed:\n{out}\n{err}");
+    let version: u64 = out
+        .split("exported version ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no exported version in: {out}"));
+
+    let db = format!("sqlite://{}", p(&tmp.path().join("meta.db")));
+    let load = [
+        "load",
+        "--from",
+        &models,
+        "--db",
+        &db,
+        "--vectors",
+        "embedded",
+        "--quiet",
+    ];
+    let (ok, out, err) = output(&load);
+    assert!(ok, "load --from s3 failed:\n{out}\n{err}");
+    // Loading the same version again changes nothing.
+    let (ok, out2, err) = output(&load);
+    assert!(ok, "{out2}\n{err}");
+    assert!(
+        out2.contains("already"),
+        "the second load is a no-op: {out2}"
+    );
+
+    // A prefix without a model is refused with a message naming what is missing.
+    let (ok, _, err) = output(&[
+        "load",
+        "--from",
+        "s3://reelgraph/no-such-model",
+        "--db",
+        &db,
+        "--vectors",
+        "embedded",
+        "--quiet",
+    ]);
+    assert!(!ok && err.contains("latest"), "{err}");
+
+    // Serve the version read back from S3.
+    let mut child = s3(&[
+        "serve",
+        "--port",
+        "0",
+        "--from",
+        &models,
+        "--db",
+        &db,
+        "--vectors",
+        "embedded",
+        "--no-web",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::inherit())
+    .spawn()
+    .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("serve exited before serving").unwrap();
+        if let Some(rest) = line.split("on http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let server = Server { child, addr };
+    let (status, _, body) = server.request(
+        "POST",
+        "/api/v1/recommendations",
+        Some(r#"{"liked": [1, 5], "k": 5}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    let rec = json(&body);
+    assert_eq!(rec["model_version"], version, "{rec}");
+    let ids: Vec<u64> = rec["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert!(!ids.contains(&1) && !ids.contains(&5), "{ids:?}");
+    assert!(server.stop().success());
+}

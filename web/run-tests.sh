@@ -3,6 +3,10 @@
 #
 #   web/run-tests.sh BIN        BIN: the reelgraph binary
 #
+# The metadata store is SQLite in a temporary directory, or the database named
+# by $REELGRAPH_WEB_DB (scripts/test.sh passes a scratch MariaDB database from
+# infra/scratch-db.sh, so the UI is also proven on the MySQL store).
+#
 # 1. generates a small synthetic dataset (tests/make-dataset.mjs: generic format plus
 #    OMDb-style metadata),
 # 2. trains a small model on it (BIN train) and loads it into embedded stores (BIN load),
@@ -30,11 +34,12 @@ echo "web/run-tests.sh: training a small model"
   tail -n 40 "$ART/train.log" >&2
   exit 1
 }
-echo "web/run-tests.sh: loading it into the embedded stores"
-"$BIN" load --from "$WORK/models" --vectors embedded --db "sqlite://$WORK/meta.db" >"$ART/load.log" 2>&1 || {
+DB=${REELGRAPH_WEB_DB:-sqlite://$WORK/meta.db}
+echo "web/run-tests.sh: loading it into the embedded vector index and ${DB%%://*}"
+"$BIN" load --from "$WORK/models" --vectors embedded --db "$DB" >"$ART/load.log" 2>&1 || {
   tail -n 40 "$ART/load.log" >&2
   exit 1
 }
 
-export REELGRAPH_BIN="$BIN" REELGRAPH_WEB_MODELS="$WORK/models" REELGRAPH_WEB_DB="sqlite://$WORK/meta.db"
+export REELGRAPH_BIN="$BIN" REELGRAPH_WEB_MODELS="$WORK/models" REELGRAPH_WEB_DB="$DB"
 node --test --test-concurrency=1 --test-reporter=spec tests/

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A local S3-compatible server (core/examples/s3-server.rs: s3s + s3s-fs, each
+# bucket a directory) for the S3 service tests and for developers who want to
+# try `reelgraph train --out s3://…` / `reelgraph load --from s3://…` offline.
+# Built from the workspace on first use.
+#
+#   infra/s3.sh start [STATE_DIR]   prints the exports below
+#   infra/s3.sh stop  [STATE_DIR]   stops the server it started (by PID)
+#   infra/s3.sh env   [STATE_DIR]   prints the exports for a developer shell:
+#       eval "$(infra/s3.sh env)"   (AWS_ENDPOINT_URL, keys, region)
+#
+# Bucket `reelgraph` exists from the start; data lives in STATE_DIR/s3-data
+# and is wiped on each start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST=127.0.0.1
+PORT=${REELGRAPH_S3_PORT:-9010}
+STATE=${2:-$HOME/.cache/reelgraph/state}
+TARGET=${CARGO_TARGET_DIR:-target}
+ACCESS_KEY=reelgraph-local
+SECRET_KEY=reelgraph-local-secret
+mkdir -p "$STATE"
+PIDFILE="$STATE/s3.pid"
+
+up() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
+
+exports() {
+  echo "export REELGRAPH_TEST_S3=http://$HOST:$PORT"
+  echo "export REELGRAPH_TEST_S3_ACCESS_KEY=$ACCESS_KEY"
+  echo "export REELGRAPH_TEST_S3_SECRET_KEY=$SECRET_KEY"
+}
+
+case "${1:-}" in
+  start)
+    if ! up; then
+      echo "building the local S3 server (core/examples/s3-server.rs)" >&2
+      # --workspace: the same feature set as the test build, so nothing is rebuilt twice.
+      CARGO_TARGET_DIR="$TARGET" cargo build --workspace --locked --quiet --example s3-server >&2
+      DATA="$STATE/s3-data"
+      rm -rf "$DATA"
+      echo "starting the local S3 server on $HOST:$PORT" >&2
+      setsid nohup "$TARGET/debug/examples/s3-server" --root "$DATA" --host "$HOST" --port "$PORT" \
+        --bucket reelgraph --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" \
+        >"$STATE/s3.log" 2>&1 &
+      echo $! >"$PIDFILE"
+      for _ in $(seq 1 100); do up && break; sleep 0.1; done
+      up || { echo "error: the local S3 server did not come up on $HOST:$PORT (see $STATE/s3.log)" >&2; exit 1; }
+    fi
+    exports
+    ;;
+  env)
+    echo "export AWS_ENDPOINT_URL=http://$HOST:$PORT"
+    echo "export AWS_ACCESS_KEY_ID=$ACCESS_KEY"
+    echo "export AWS_SECRET_ACCESS_KEY=$SECRET_KEY"
+    echo "export AWS_REGION=us-east-1"
+    ;;
+  stop)
+    if [ -f "$PIDFILE" ]; then
+      pid=$(cat "$PIDFILE")
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+      rm -f "$PIDFILE"
+    fi
+    ;;
+  *) echo "usage: infra/s3.sh start|stop|env [STATE_DIR]" >&2; exit 2 ;;
+esac
