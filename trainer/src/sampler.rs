@@ -359,7 +359,7 @@ impl Default for SamplerConfig {
         SamplerConfig {
             walk: WalkConfig::default(),
             batch_size: 512,
-            window: 5,
+            window: 3,
             hard: HardNegatives::default(),
             id_dropout: 0.1,
             negatives: 1,

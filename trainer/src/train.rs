@@ -55,7 +55,7 @@ impl Default for TrainConfig {
             lr_final: 0.1,
             margin: 1.0,
             in_batch: true,
-            patience: 3,
+            patience: 5,
             seed: 42,
             sampler: SamplerConfig::default(),
         }
