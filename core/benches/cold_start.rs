@@ -28,6 +28,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use reelgraph_core::store::fixture;
 use reelgraph_core::store::s3::S3Store;
 use tokio::sync::{Notify, mpsc};
@@ -121,6 +122,11 @@ fn s3_app(root: &Path) -> Router {
 async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // TCP_NODELAY, as S3 and the Lambda service do: without it a response
+    // written in two segments waits for the client's delayed ACK (~40 ms).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr.to_string()
 }

@@ -180,6 +180,10 @@ pub async fn serve(s: ServeSettings) -> anyhow::Result<()> {
             "  (API only; docs: /docs)"
         }
     );
+    // TCP_NODELAY: a response is never held back waiting for the client's ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())
         .await
