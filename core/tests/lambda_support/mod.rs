@@ -272,6 +272,9 @@ pub fn check_event(group: Group, name: &str, a: &Answer) {
 /// Assert that two answers to the same request are the same: status,
 /// content type and body (JSON bodies compared value by value, numbers to
 /// a relative 1e-4, so scores computed by another vector store compare).
+/// The one field allowed to differ is `loaded_at`, the moment each process
+/// loaded the model: both must be RFC 3339 UTC timestamps at most a minute
+/// apart.
 pub fn assert_same_answer(a: &Answer, b: &Answer, ctx: &str) {
     assert_eq!(a.status, b.status, "{ctx}: {} vs {}", a.text(), b.text());
     assert_eq!(a.header("content-type"), b.header("content-type"), "{ctx}");
@@ -309,7 +312,75 @@ fn same_json(x: &serde_json::Value, y: &serde_json::Value, path: String) -> Resu
                 None => Err(format!("{path}.{k}")),
             })
         }
+        (Value::String(p), Value::String(q)) if path.ends_with(".loaded_at") => {
+            match (epoch_seconds(p), epoch_seconds(q)) {
+                (Some(p), Some(q)) if p.abs_diff(q) <= 60 => Ok(()),
+                _ => Err(path),
+            }
+        }
         _ if x == y => Ok(()),
         _ => Err(path),
     }
+}
+
+/// Seconds since 1970 of a `YYYY-MM-DDTHH:MM:SSZ` timestamp, or `None` when
+/// the string is not one.
+fn epoch_seconds(t: &str) -> Option<u64> {
+    let b = t.as_bytes();
+    let shape_ok = b.len() == 20
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| t[r].parse::<u64>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm), for years from 1970.
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+#[test]
+fn loaded_at_may_differ_by_seconds_but_not_in_shape() {
+    use serde_json::json;
+    let a = json!({"model": {"loaded_at": "2026-11-29T11:10:37Z", "version": 1}});
+    let b = json!({"model": {"loaded_at": "2026-11-29T11:10:38Z", "version": 1}});
+    assert_eq!(same_json(&a, &b, String::new()), Ok(()));
+    // Across midnight and a month end: 2026-11-30T23:59:59Z -> 2026-12-01T00:00:30Z.
+    assert_eq!(
+        epoch_seconds("2026-12-01T00:00:30Z").unwrap()
+            - epoch_seconds("2026-11-30T23:59:59Z").unwrap(),
+        31
+    );
+    assert_eq!(epoch_seconds("1970-01-02T00:00:00Z"), Some(86_400));
+    assert_eq!(epoch_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
+    let late = json!({"model": {"loaded_at": "2026-11-29T11:12:38Z", "version": 1}});
+    assert_eq!(
+        same_json(&a, &late, String::new()),
+        Err(".model.loaded_at".into())
+    );
+    let bad = json!({"model": {"loaded_at": "yesterday", "version": 1}});
+    assert_eq!(
+        same_json(&a, &bad, String::new()),
+        Err(".model.loaded_at".into())
+    );
+    let other = json!({"model": {"loaded_at": "2026-11-29T11:10:37Z", "version": 2}});
+    assert_eq!(
+        same_json(&a, &other, String::new()),
+        Err(".model.version".into())
+    );
 }
