@@ -6,7 +6,9 @@
 # 1. installs/starts the local services the tests use (infra/services.sh),
 # 2. checks formatting (cargo fmt --check) and lints (clippy -D warnings),
 #    validates template.yaml (infra/check-template.sh: sam validate --lint, cfn-lint),
-# 3. runs every Rust test of the workspace and the browser tests of web/,
+# 3. runs every Rust test of the workspace, `sam build` with a check that the
+#    functions it built start and answer (infra/sam-build.sh), and the browser
+#    tests of web/,
 # 4. prints which service tests ran.
 #
 # Under CI=true a service test that finds its service missing fails instead of
@@ -44,6 +46,9 @@ infra/check-template.sh
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "sam build, and the built functions answer their events"
+infra/sam-build.sh
 
 if [ -x web/run-tests.sh ]; then
   step "browser tests (web/)"
