@@ -17,12 +17,10 @@
 //! Also prints the size of each binary.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::config::{Credentials, Region};
 use axum::Router;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,11 +28,13 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use reelgraph_core::store::fixture;
+
+/// The local S3 server (s3s-fs over HTTP on loopback) the function tests use.
+#[path = "../tests/lambda_support/s3.rs"]
+mod s3;
 use reelgraph_core::store::s3::S3Store;
 use tokio::sync::{Notify, mpsc};
 
-const ACCESS_KEY: &str = "AKIAREELGRAPHBENCH";
-const SECRET_KEY: &str = "reelgraph-bench-secret";
 const RUNS: usize = 11;
 
 /// What the mock runtime saw, in order, with the time it was seen.
@@ -102,23 +102,6 @@ async fn error(State(rt): State<Runtime>, body: String) -> StatusCode {
     StatusCode::ACCEPTED
 }
 
-fn s3_app(root: &Path) -> Router {
-    let fs = s3s_fs::FileSystem::new(root).unwrap();
-    let mut b = s3s::service::S3ServiceBuilder::new(fs);
-    b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-    let s3 = b.build();
-    Router::new().fallback_service(tower::service_fn(move |req: axum::extract::Request| {
-        let mut s3 = s3.clone();
-        async move {
-            let resp = match tower::Service::call(&mut s3, req).await {
-                Ok(r) => r.map(axum::body::Body::new),
-                Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:?}")).into_response(),
-            };
-            Ok::<_, Infallible>(resp)
-        }
-    }))
-}
-
 async fn serve(app: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -159,17 +142,9 @@ async fn main() {
     // A 4k x 64 version in a local S3 bucket.
     let s3_root = tempfile::tempdir().unwrap();
     std::fs::create_dir(s3_root.path().join("bench")).unwrap();
-    let endpoint = format!("http://{}", serve(s3_app(s3_root.path())).await);
-    let conf = aws_sdk_s3::config::Builder::new()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            ACCESS_KEY, SECRET_KEY, None, None, "bench",
-        ))
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&endpoint)
-        .force_path_style(true)
-        .build();
-    let store = S3Store::new(aws_sdk_s3::Client::from_conf(conf), "s3://bench/models").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = s3::serve(listener, s3_root.path());
+    let store = S3Store::new(s3::client(&endpoint), "s3://bench/models").unwrap();
     fixture::publish(&store, 1, 1, 4000, 64, 7).await.unwrap();
 
     println!(
@@ -203,17 +178,14 @@ async fn main() {
                 .route("/2018-06-01/runtime/init/error", post(error))
                 .with_state(rt.clone());
             let api = serve(app).await;
-            let env: HashMap<&str, String> = HashMap::from([
+            let mut env: HashMap<&str, String> = s3::env(&endpoint).into_iter().collect();
+            env.extend([
                 ("AWS_LAMBDA_RUNTIME_API", api),
                 ("AWS_LAMBDA_FUNCTION_NAME", name.to_string()),
                 ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
                 ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512".into()),
                 ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
                 ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
-                ("AWS_REGION", "us-east-1".into()),
-                ("AWS_ENDPOINT_URL", endpoint.clone()),
-                ("AWS_ACCESS_KEY_ID", ACCESS_KEY.into()),
-                ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.into()),
                 ("REELGRAPH_MODE", "self-contained".into()),
                 ("REELGRAPH_MODELS", "s3://bench/models".into()),
                 (
