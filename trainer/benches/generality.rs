@@ -1,0 +1,189 @@
+//! Generality benchmark: the trainer's defaults on every MovieLens dataset at
+//! hand, PinSAGE (history recommender) against every baseline of the same
+//! report, test split. Prints a table per dataset and a summary.
+//!
+//! ```text
+//! cargo bench --workspace --bench generality                 # every dataset found
+//! cargo bench --workspace --bench generality -- ml100k-r4    # one of them
+//! ```
+//!
+//! Datasets (the same defaults, no per-dataset setting):
+//! - `ml100k`: ml-100k from `../shared/data`;
+//! - `ml100k-r4`: the same with only ratings ≥ 4 kept (`--min-rating 4`);
+//! - `mlls2016`: ml-latest-small as published in 2016 (671 users, 9,066
+//!   movies, 100,004 ratings), built by `scripts/dslabs-movielens.sh DIR`
+//!   from Debian's r-cran-dslabs; read from `$REELGRAPH_MLLS2016` or
+//!   `~/.cache/reelgraph/data/ml-latest-small-2016`.
+//!
+//! The trainer issue's goal, per dataset: PinSAGE above every baseline row
+//! (HR@10 and NDCG@10), and on ml-100k also HR@10 ≥ 0.200 / NDCG@10 ≥ 0.100.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use reelgraph_core::testdata;
+use reelgraph_trainer::data::LoadOptions;
+use reelgraph_trainer::evaluate::{EvalSplit, Metrics};
+use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
+
+struct Summary {
+    name: &'static str,
+    users: usize,
+    items: usize,
+    interactions: usize,
+    pin: Metrics,
+    pin_val: Metrics,
+    best: (String, Metrics),
+    best_val: (String, Metrics),
+    above_all: bool,
+    train_seconds: f64,
+}
+
+fn mlls2016_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("REELGRAPH_MLLS2016")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/reelgraph/data/ml-latest-small-2016"))
+        })?;
+    if dir.join("ratings.csv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIP mlls2016: {} has no ratings.csv (build it with scripts/dslabs-movielens.sh {})",
+            dir.display(),
+            dir.display()
+        );
+        None
+    }
+}
+
+/// The best baseline row of a split by HR@10 (NDCG@10 breaks ties).
+fn best_baseline(f: &pipeline::Finished, split: EvalSplit) -> (String, Metrics) {
+    f.report
+        .results
+        .iter()
+        .filter(|r| r.split == split && r.model != "pinsage")
+        .map(|r| (format!("{} / {}", r.model, r.recommender), r.metrics))
+        .fold(None::<(String, Metrics)>, |best, (n, m)| match best {
+            Some((bn, bm)) if (bm.hr10, bm.ndcg10) >= (m.hr10, m.ndcg10) => Some((bn, bm)),
+            _ => Some((n, m)),
+        })
+        .unwrap_or_default()
+}
+
+fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Summary> {
+    let tmp = tempfile::tempdir()?;
+    let mut opts = PipelineOptions::new(&dir);
+    opts.load = load;
+    opts.report = Some(tmp.path().join("report.json"));
+    let started = Instant::now();
+    let f = match pipeline::train_and_evaluate(&opts)? {
+        PipelineOutcome::Finished(f) => f,
+        PipelineOutcome::Interrupted { .. } => anyhow::bail!("interrupted"),
+    };
+    let total = started.elapsed().as_secs_f64();
+    println!(
+        "\n## {name}: {} users, {} items, {} interactions (test split)\n",
+        f.dataset.users, f.dataset.items, f.dataset.interactions
+    );
+    println!("| model / recommender | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in f
+        .report
+        .results
+        .iter()
+        .filter(|r| r.split == EvalSplit::Test)
+    {
+        let m = &r.metrics;
+        println!(
+            "| {:<28} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
+            format!("{} / {}", r.model, r.recommender),
+            m.hr10,
+            m.ndcg10,
+            m.mrr,
+            m.recall20,
+            m.coverage10
+        );
+    }
+    let pin = f.pinsage(EvalSplit::Test).copied().unwrap_or_default();
+    let pin_val = f.pinsage(EvalSplit::Val).copied().unwrap_or_default();
+    let above_all = f
+        .report
+        .results
+        .iter()
+        .filter(|r| r.split == EvalSplit::Test && r.model != "pinsage")
+        .all(|r| pin.hr10 > r.metrics.hr10 && pin.ndcg10 > r.metrics.ndcg10);
+    println!(
+        "\ntrain_seconds {:.1}, whole job incl. baselines {total:.1} s, epochs run {}, best epoch {}, decay {}",
+        f.report.train_seconds, f.epochs_run, f.best_epoch, f.decay
+    );
+    Ok(Summary {
+        name,
+        users: f.dataset.users,
+        items: f.dataset.items,
+        interactions: f.dataset.interactions,
+        pin,
+        pin_val,
+        best: best_baseline(&f, EvalSplit::Test),
+        best_val: best_baseline(&f, EvalSplit::Val),
+        above_all,
+        train_seconds: f.report.train_seconds,
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let which: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let want = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
+    let shared = |test| testdata::shared_dataset(env!("CARGO_MANIFEST_DIR"), "ml-100k", test);
+    let mut done = Vec::new();
+    if want("ml100k")
+        && let Some(dir) = shared("bench generality ml100k")
+    {
+        done.push(run("ml-100k", dir, LoadOptions::default())?);
+    }
+    if want("ml100k-r4")
+        && let Some(dir) = shared("bench generality ml100k-r4")
+    {
+        let load = LoadOptions {
+            min_rating: Some(4.0),
+            ..LoadOptions::default()
+        };
+        done.push(run("ml-100k, ratings ≥ 4", dir, load)?);
+    }
+    if want("mlls2016")
+        && let Some(dir) = mlls2016_dir()
+    {
+        done.push(run("ml-latest-small (2016)", dir, LoadOptions::default())?);
+    }
+    println!("\n## Summary: defaults, PinSAGE history vs the best baseline row\n");
+    println!(
+        "| dataset | users | items | interactions | split | PinSAGE HR@10 / NDCG@10 | best baseline | its HR@10 / NDCG@10 | PinSAGE above every baseline (test) | train s |"
+    );
+    println!("|---|---:|---:|---:|---|---:|---|---:|---|---:|");
+    for s in &done {
+        for (split, pin, (bn, bm)) in [("val", s.pin_val, &s.best_val), ("test", s.pin, &s.best)] {
+            println!(
+                "| {} | {} | {} | {} | {split} | {:.4} / {:.4} | {bn} | {:.4} / {:.4} | {} | {:.1} |",
+                s.name,
+                s.users,
+                s.items,
+                s.interactions,
+                pin.hr10,
+                pin.ndcg10,
+                bm.hr10,
+                bm.ndcg10,
+                if split == "test" {
+                    if s.above_all { "yes" } else { "no" }
+                } else {
+                    "-"
+                },
+                s.train_seconds
+            );
+        }
+    }
+    Ok(())
+}
