@@ -58,20 +58,6 @@ fn mlls2016_dir() -> Option<PathBuf> {
     }
 }
 
-/// The best baseline row of a split by HR@10 (NDCG@10 breaks ties).
-fn best_baseline(f: &pipeline::Finished, split: EvalSplit) -> (String, Metrics) {
-    f.report
-        .results
-        .iter()
-        .filter(|r| r.split == split && r.model != "pinsage")
-        .map(|r| (format!("{} / {}", r.model, r.recommender), r.metrics))
-        .fold(None::<(String, Metrics)>, |best, (n, m)| match best {
-            Some((bn, bm)) if (bm.hr10, bm.ndcg10) >= (m.hr10, m.ndcg10) => Some((bn, bm)),
-            _ => Some((n, m)),
-        })
-        .unwrap_or_default()
-}
-
 fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Summary> {
     let tmp = tempfile::tempdir()?;
     let mut opts = PipelineOptions::new(&dir);
@@ -108,12 +94,7 @@ fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Su
     }
     let pin = f.pinsage(EvalSplit::Test).copied().unwrap_or_default();
     let pin_val = f.pinsage(EvalSplit::Val).copied().unwrap_or_default();
-    let above_all = f
-        .report
-        .results
-        .iter()
-        .filter(|r| r.split == EvalSplit::Test && r.model != "pinsage")
-        .all(|r| pin.hr10 > r.metrics.hr10 && pin.ndcg10 > r.metrics.ndcg10);
+    let above_all = f.report.pinsage_above_every_baseline(EvalSplit::Test);
     println!(
         "\ntrain_seconds {:.1}, whole job incl. baselines {total:.1} s, epochs run {}, best epoch {}, decay {}",
         f.report.train_seconds, f.epochs_run, f.best_epoch, f.decay
@@ -125,8 +106,8 @@ fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Su
         interactions: f.dataset.interactions,
         pin,
         pin_val,
-        best: best_baseline(&f, EvalSplit::Test),
-        best_val: best_baseline(&f, EvalSplit::Val),
+        best: f.report.best_baseline(EvalSplit::Test).unwrap_or_default(),
+        best_val: f.report.best_baseline(EvalSplit::Val).unwrap_or_default(),
         above_all,
         train_seconds: f.report.train_seconds,
     })

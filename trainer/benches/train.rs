@@ -50,30 +50,17 @@ fn ml100k() -> anyhow::Result<()> {
     println!("\n## ml-100k, defaults (test split)\n");
     println!("| model / recommender | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |");
     println!("|---|---:|---:|---:|---:|---:|");
-    let mut best_baseline: Option<(String, Metrics)> = None;
     for r in f
         .report
         .results
         .iter()
         .filter(|r| r.split == EvalSplit::Test)
     {
-        let name = format!("{} / {}", r.model, r.recommender);
-        row(&name, &r.metrics);
-        if r.model != "pinsage"
-            && best_baseline
-                .as_ref()
-                .is_none_or(|(_, b)| r.metrics.hr10 > b.hr10)
-        {
-            best_baseline = Some((name, r.metrics));
-        }
+        row(&format!("{} / {}", r.model, r.recommender), &r.metrics);
     }
     let pin = f.pinsage(EvalSplit::Test).copied().unwrap_or_default();
-    let beats_all = f
-        .report
-        .results
-        .iter()
-        .filter(|r| r.split == EvalSplit::Test && r.model != "pinsage")
-        .all(|r| pin.hr10 > r.metrics.hr10 && pin.ndcg10 > r.metrics.ndcg10);
+    let beats_all = f.report.pinsage_above_every_baseline(EvalSplit::Test);
+    let best_baseline = f.report.best_baseline(EvalSplit::Test);
     println!(
         "\ntrain_seconds {:.1} (goal ≤ 60), whole job incl. baselines {total:.1} s, best epoch {}, decay {}",
         f.report.train_seconds, f.best_epoch, f.decay

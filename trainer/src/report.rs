@@ -126,6 +126,35 @@ impl Report {
             .map(|r| &r.metrics)
     }
 
+    /// The best baseline row of a split (`"model / recommender"`, metrics)
+    /// by HR@10, NDCG@10 breaking ties (the earlier row keeps a full tie);
+    /// `None` without baselines.
+    pub fn best_baseline(&self, split: EvalSplit) -> Option<(String, Metrics)> {
+        self.baselines(split)
+            .fold(None, |best: Option<(String, Metrics)>, r| match best {
+                Some((n, m)) if (m.hr10, m.ndcg10) >= (r.metrics.hr10, r.metrics.ndcg10) => {
+                    Some((n, m))
+                }
+                _ => Some((format!("{} / {}", r.model, r.recommender), r.metrics)),
+            })
+    }
+
+    /// Whether the PinSAGE history row of a split is above every baseline
+    /// row on both HR@10 and NDCG@10 (the trainer issue's comparison);
+    /// false without a PinSAGE history row.
+    pub fn pinsage_above_every_baseline(&self, split: EvalSplit) -> bool {
+        self.get("pinsage", "history", split).is_some_and(|pin| {
+            self.baselines(split)
+                .all(|r| pin.hr10 > r.metrics.hr10 && pin.ndcg10 > r.metrics.ndcg10)
+        })
+    }
+
+    fn baselines(&self, split: EvalSplit) -> impl Iterator<Item = &ResultRow> {
+        self.results
+            .iter()
+            .filter(move |r| r.split == split && r.model != "pinsage")
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("report serialises")
     }

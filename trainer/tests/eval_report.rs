@@ -242,3 +242,45 @@ fn write_all_writes_four_valid_files() {
         assert!(p.is_file(), "{}", p.display());
     }
 }
+
+#[test]
+fn best_baseline_and_the_comparison_with_pinsage() {
+    let m = |hr: f64, ndcg: f64| Metrics {
+        hr10: hr,
+        ndcg10: ndcg,
+        ..metrics(0.0)
+    };
+    let mut r = Report::new("tiny", &split());
+    assert_eq!(r.best_baseline(EvalSplit::Test), None);
+    assert!(
+        !r.pinsage_above_every_baseline(EvalSplit::Test),
+        "no PinSAGE row"
+    );
+    r.push_pair("pinsage", "history", m(0.15, 0.09), m(0.20, 0.10));
+    // PinSAGE rows other than history are not baselines.
+    r.push_pair("pinsage", "latest-item", m(0.50, 0.50), m(0.50, 0.50));
+    assert_eq!(r.best_baseline(EvalSplit::Test), None);
+    assert!(
+        r.pinsage_above_every_baseline(EvalSplit::Test),
+        "no baseline to beat"
+    );
+    r.push_pair("popularity", "-", m(0.08, 0.04), m(0.09, 0.05));
+    r.push_pair("ease", "history", m(0.12, 0.06), m(0.15, 0.07));
+    // Equal HR@10: the higher NDCG@10 wins; a full tie keeps the earlier row.
+    r.push_pair("ease", "recency", m(0.16, 0.08), m(0.18, 0.09));
+    r.push_pair("itemknn", "recency", m(0.16, 0.085), m(0.18, 0.09));
+    assert_eq!(
+        r.best_baseline(EvalSplit::Test),
+        Some(("ease / recency".to_string(), m(0.18, 0.09)))
+    );
+    assert_eq!(
+        r.best_baseline(EvalSplit::Val),
+        Some(("itemknn / recency".to_string(), m(0.16, 0.085)))
+    );
+    // Test: .20/.10 beats .18/.09 and every other row. Val: .15 < .16.
+    assert!(r.pinsage_above_every_baseline(EvalSplit::Test));
+    assert!(!r.pinsage_above_every_baseline(EvalSplit::Val));
+    // Higher HR@10 but lower NDCG@10 than one baseline is not "above".
+    r.push("itemknn", "history", EvalSplit::Test, m(0.10, 0.11));
+    assert!(!r.pinsage_above_every_baseline(EvalSplit::Test));
+}
