@@ -73,25 +73,7 @@ fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Su
         "\n## {name}: {} users, {} items, {} interactions (test split)\n",
         f.dataset.users, f.dataset.items, f.dataset.interactions
     );
-    println!("| model / recommender | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for r in f
-        .report
-        .results
-        .iter()
-        .filter(|r| r.split == EvalSplit::Test)
-    {
-        let m = &r.metrics;
-        println!(
-            "| {:<28} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
-            format!("{} / {}", r.model, r.recommender),
-            m.hr10,
-            m.ndcg10,
-            m.mrr,
-            m.recall20,
-            m.coverage10
-        );
-    }
+    print!("{}", f.report.table(&[EvalSplit::Test]));
     let pin = f.pinsage(EvalSplit::Test).copied().unwrap_or_default();
     let pin_val = f.pinsage(EvalSplit::Val).copied().unwrap_or_default();
     let above_all = f.report.pinsage_above_every_baseline(EvalSplit::Test);

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use reelgraph_core::testdata;
 use reelgraph_trainer::data::synthetic::{self, SynthConfig};
-use reelgraph_trainer::evaluate::{EvalSplit, Metrics};
+use reelgraph_trainer::evaluate::EvalSplit;
 use reelgraph_trainer::graph::Graph;
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
 use reelgraph_trainer::sampler::{Neighbourhoods, spawn_batches};
@@ -27,13 +27,6 @@ fn run(opts: &PipelineOptions) -> anyhow::Result<Box<pipeline::Finished>> {
         PipelineOutcome::Finished(f) => Ok(f),
         PipelineOutcome::Interrupted { .. } => anyhow::bail!("interrupted"),
     }
-}
-
-fn row(name: &str, m: &Metrics) {
-    println!(
-        "| {name:<28} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
-        m.hr10, m.ndcg10, m.mrr, m.recall20, m.coverage10
-    );
 }
 
 fn ml100k() -> anyhow::Result<()> {
@@ -48,16 +41,7 @@ fn ml100k() -> anyhow::Result<()> {
     let f = run(&opts)?;
     let total = started.elapsed().as_secs_f64();
     println!("\n## ml-100k, defaults (test split)\n");
-    println!("| model / recommender | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for r in f
-        .report
-        .results
-        .iter()
-        .filter(|r| r.split == EvalSplit::Test)
-    {
-        row(&format!("{} / {}", r.model, r.recommender), &r.metrics);
-    }
+    print!("{}", f.report.table(&[EvalSplit::Test]));
     let pin = f.pinsage(EvalSplit::Test).copied().unwrap_or_default();
     let beats_all = f.report.pinsage_above_every_baseline(EvalSplit::Test);
     let best_baseline = f.report.best_baseline(EvalSplit::Test);

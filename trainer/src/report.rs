@@ -159,6 +159,35 @@ impl Report {
         serde_json::to_string_pretty(self).expect("report serialises")
     }
 
+    /// The results table in Markdown: the rows of each split of `splits`,
+    /// in that order.
+    pub fn table(&self, splits: &[EvalSplit]) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "| model | recommender | split | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |"
+        );
+        let _ = writeln!(s, "|---|---|---|---:|---:|---:|---:|---:|");
+        for &which in splits {
+            for r in self.results.iter().filter(|r| r.split == which) {
+                let m = &r.metrics;
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
+                    r.model,
+                    r.recommender,
+                    r.split,
+                    m.hr10,
+                    m.ndcg10,
+                    m.mrr,
+                    m.recall20,
+                    m.coverage10
+                );
+            }
+        }
+        s
+    }
+
     /// The Markdown table (test rows first, then val), with a header naming
     /// the dataset and the split sizes.
     pub fn to_markdown(&self) -> String {
@@ -177,28 +206,7 @@ impl Report {
             self.split.test,
             self.train_seconds
         );
-        let _ = writeln!(
-            s,
-            "| model | recommender | split | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |"
-        );
-        let _ = writeln!(s, "|---|---|---|---:|---:|---:|---:|---:|");
-        for which in [EvalSplit::Test, EvalSplit::Val] {
-            for r in self.results.iter().filter(|r| r.split == which) {
-                let m = &r.metrics;
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {:.4} | {:.4} | {:.4} | {:.4} | {:.4} |",
-                    r.model,
-                    r.recommender,
-                    r.split,
-                    m.hr10,
-                    m.ndcg10,
-                    m.mrr,
-                    m.recall20,
-                    m.coverage10
-                );
-            }
-        }
+        s.push_str(&self.table(&[EvalSplit::Test, EvalSplit::Val]));
         if !self.notes.is_empty() {
             let _ = writeln!(s, "\nNotes:\n");
             for n in &self.notes {

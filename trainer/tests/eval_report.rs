@@ -135,6 +135,14 @@ fn markdown_table_lists_every_row() {
         "{md}"
     );
     assert!(md.contains("| ease | recency | val | 0.2000 |"));
+    let test_only = r.table(&[EvalSplit::Test]);
+    assert_eq!(
+        test_only,
+        "| model | recommender | split | HR@10 | NDCG@10 | MRR | Recall@20 | Coverage@10 |\n\
+         |---|---|---|---:|---:|---:|---:|---:|\n\
+         | ease | recency | test | 0.4000 | 0.2000 | 0.1333 | 0.6000 | 0.2500 |\n"
+    );
+    assert!(md.contains(&r.table(&[EvalSplit::Test, EvalSplit::Val])));
     assert!(md.contains("λ=100"));
 }
 
