@@ -4,12 +4,16 @@
 //!
 //! ```text
 //! cargo bench --workspace --bench generality                 # every dataset found
-//! cargo bench --workspace --bench generality -- ml100k-r4    # one of them
+//! cargo bench --workspace --bench generality -- ml100k-r4    # some of them
 //! ```
 //!
 //! Datasets (the same defaults, no per-dataset setting):
 //! - `ml100k`: ml-100k from `../shared/data`;
 //! - `ml100k-r4`: the same with only ratings ≥ 4 kept (`--min-rating 4`);
+//! - `mlls2015`: ml-latest-small as published in April 2015 (706 users,
+//!   8,570 movies, 100,023 ratings), taken from the PyPI archive of
+//!   scikit-fusion 0.2.1 by `scripts/skfusion-movielens.sh DIR`; read from
+//!   `$REELGRAPH_MLLS2015` or `~/.cache/reelgraph/data/ml-latest-small-2015`;
 //! - `mlls2016`: ml-latest-small as published in 2016 (671 users, 9,066
 //!   movies, 100,004 ratings), built by `scripts/dslabs-movielens.sh DIR`
 //!   from Debian's r-cran-dslabs; read from `$REELGRAPH_MLLS2016` or
@@ -39,18 +43,17 @@ struct Summary {
     train_seconds: f64,
 }
 
-fn mlls2016_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("REELGRAPH_MLLS2016")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join(".cache/reelgraph/data/ml-latest-small-2016"))
-        })?;
+/// A dataset built by one of the scripts (outside the repository): from
+/// `$VAR`, else `~/.cache/reelgraph/data/NAME`.
+fn built_dir(var: &str, name: &str, script: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(var).map(PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/reelgraph/data").join(name))
+    })?;
     if dir.join("ratings.csv").is_file() {
         Some(dir)
     } else {
         eprintln!(
-            "SKIP mlls2016: {} has no ratings.csv (build it with scripts/dslabs-movielens.sh {})",
+            "SKIP {name}: {} has no ratings.csv (build it with scripts/{script} {})",
             dir.display(),
             dir.display()
         );
@@ -117,8 +120,21 @@ fn main() -> anyhow::Result<()> {
         };
         done.push(run("ml-100k, ratings ≥ 4", dir, load)?);
     }
+    if want("mlls2015")
+        && let Some(dir) = built_dir(
+            "REELGRAPH_MLLS2015",
+            "ml-latest-small-2015",
+            "skfusion-movielens.sh",
+        )
+    {
+        done.push(run("ml-latest-small (2015)", dir, LoadOptions::default())?);
+    }
     if want("mlls2016")
-        && let Some(dir) = mlls2016_dir()
+        && let Some(dir) = built_dir(
+            "REELGRAPH_MLLS2016",
+            "ml-latest-small-2016",
+            "dslabs-movielens.sh",
+        )
     {
         done.push(run("ml-latest-small (2016)", dir, LoadOptions::default())?);
     }
