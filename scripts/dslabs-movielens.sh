@@ -15,16 +15,13 @@
 # against SHA-256 sums, so every run measures the same data.
 set -euo pipefail
 out="${1:?usage: scripts/dslabs-movielens.sh DIR}"
+# shellcheck source=scripts/lib/pinned-data.sh
+. "$(dirname "$0")/lib/pinned-data.sh"
 
 RATINGS_SHA256=4648bcd05e40e0654697daac07fc98221ebe0dfa57c93f8fe89bbf720d90c8ab
 MOVIES_SHA256=c9489bc48dc2b4087aae317b9c4f9d041d6f8bc51b2b16ed5e70e49453274de1
 
-check() {
-  [ -f "$out/ratings.csv" ] && [ -f "$out/movies.csv" ] &&
-    echo "$RATINGS_SHA256  $out/ratings.csv" | sha256sum --check --status &&
-    echo "$MOVIES_SHA256  $out/movies.csv" | sha256sum --check --status
-}
-if check; then
+if pinned_ok "$out"; then
   echo "dslabs-movielens.sh: $out is up to date"
   exit 0
 fi
@@ -58,7 +55,5 @@ title <- ifelse(is.na(t$year), t$title, paste0(t$title, " (", t$year, ")"))
 mv <- data.frame(movieId = t$movieId, title = title, genres = as.character(t$genres))
 write.csv(mv, file.path(out, "movies.csv"), row.names = FALSE)
 EOF
-echo "$RATINGS_SHA256  $tmp/ratings.csv" | sha256sum --check --quiet
-echo "$MOVIES_SHA256  $tmp/movies.csv" | sha256sum --check --quiet
-mv "$tmp/ratings.csv" "$tmp/movies.csv" "$out/"
+pinned_install "$tmp" "$out"
 echo "dslabs-movielens.sh: wrote $out (ml-latest-small 2016: $(($(wc -l <"$out/ratings.csv") - 1)) ratings)"

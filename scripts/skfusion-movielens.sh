@@ -12,23 +12,20 @@
 #   cargo bench --workspace --bench generality
 #
 # The files are MovieLens data: they stay outside the repository (MovieLens'
-# license forbids redistribution). Needs pip (only to download the archive;
-# nothing is installed). The archive and the output are checked against
+# license forbids redistribution). Needs python3 (to download the archive from
+# PyPI; nothing is installed). The archive and the output are checked against
 # SHA-256 sums, so every run measures the same data.
 set -euo pipefail
 out="${1:?usage: scripts/skfusion-movielens.sh DIR}"
+# shellcheck source=scripts/lib/pinned-data.sh
+. "$(dirname "$0")/lib/pinned-data.sh"
 
 ARCHIVE=scikit-fusion-0.2.1.tar.gz
 ARCHIVE_SHA256=a1cafbc6d76c5beee35cb7614d27adb7dc5b2876fac85389c310185e8cd384d0
 RATINGS_SHA256=916eeee296f82fab131a60794b7e967a86ea9a22ed293580d39ba5326ff37a14
 MOVIES_SHA256=0df22d5456edb50237a6ff32c01526629e09ddeba60d7a2c5062ed889d585874
 
-check() {
-  [ -f "$out/ratings.csv" ] && [ -f "$out/movies.csv" ] &&
-    echo "$RATINGS_SHA256  $out/ratings.csv" | sha256sum --check --status &&
-    echo "$MOVIES_SHA256  $out/movies.csv" | sha256sum --check --status
-}
-if check; then
+if pinned_ok "$out"; then
   echo "skfusion-movielens.sh: $out is up to date"
   exit 0
 fi
@@ -36,15 +33,24 @@ fi
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-python3 -m pip download --quiet --no-deps --no-binary :all: --no-build-isolation \
-  --dest "$tmp" scikit-fusion==0.2.1 2>/dev/null ||
-  python3 -m pip download --quiet --no-deps --dest "$tmp" scikit-fusion==0.2.1
+# The archive's address from PyPI's simple index (PEP 691 JSON); `pip
+# download` would first build the 2015 package's metadata, which fails
+# without the setuptools of its time.
+DEST="$tmp/$ARCHIVE" python3 - <<'EOF'
+import json, os, shutil, urllib.request
+index = urllib.request.Request(
+    "https://pypi.org/simple/scikit-fusion/",
+    headers={"Accept": "application/vnd.pypi.simple.v1+json"},
+)
+files = json.load(urllib.request.urlopen(index))["files"]
+url = next(f["url"] for f in files if f["filename"] == "scikit-fusion-0.2.1.tar.gz")
+with urllib.request.urlopen(url) as r, open(os.environ["DEST"], "wb") as f:
+    shutil.copyfileobj(r, f)
+EOF
 echo "$ARCHIVE_SHA256  $tmp/$ARCHIVE" | sha256sum --check --quiet
 src=scikit-fusion-0.2.1/skfusion/datasets/data/movielens
 tar -xzf "$tmp/$ARCHIVE" -C "$tmp" "$src/ratings.csv.gz" "$src/movies.csv.gz"
 gzip -dc "$tmp/$src/ratings.csv.gz" >"$tmp/ratings.csv"
 gzip -dc "$tmp/$src/movies.csv.gz" >"$tmp/movies.csv"
-echo "$RATINGS_SHA256  $tmp/ratings.csv" | sha256sum --check --quiet
-echo "$MOVIES_SHA256  $tmp/movies.csv" | sha256sum --check --quiet
-mv "$tmp/ratings.csv" "$tmp/movies.csv" "$out/"
+pinned_install "$tmp" "$out"
 echo "skfusion-movielens.sh: wrote $out (ml-latest-small 2015: $(($(wc -l <"$out/ratings.csv") - 1)) ratings)"
