@@ -80,6 +80,10 @@ pub struct TrainArgs {
     /// `false`: only the sampled negatives (default: true).
     #[arg(long)]
     pub in_batch: Option<bool>,
+    /// Train with the in-batch sampled softmax loss at this temperature
+    /// instead of the max-margin loss (default: max-margin).
+    #[arg(long)]
+    pub softmax_temperature: Option<f32>,
     /// Share of hard negatives once phased in (0 = off).
     #[arg(long)]
     pub hard_fraction: Option<f64>,
@@ -142,6 +146,9 @@ impl TrainArgs {
         setf(&mut c.sampler.id_dropout, self.id_dropout);
         if let Some(v) = self.in_batch {
             c.in_batch = v;
+        }
+        if let Some(t) = self.softmax_temperature {
+            c.softmax_temperature = Some(t);
         }
         if let Some(v) = self.margin {
             c.margin = v;

@@ -480,3 +480,36 @@ pub fn max_margin_loss_in_batch(
     let pairs = (n * s - n - distinct).max(1);
     (all - own_q - margin.max(0.0) * distinct as f32) / pairs as f32
 }
+
+/// In-batch sampled softmax loss: for each (query, positive) pair, the
+/// cross-entropy of the positive among every row of `h` (the batch's items)
+/// except the query's own, with scores `<q, h_j> / temperature`:
+/// `mean(logsumexp_j(<q,h_j>/t) - <q,p>/t)`. Unlike the max-margin hinge it
+/// weighs the pairs the model ranks worst the most (a listwise loss).
+pub fn softmax_loss_in_batch(
+    h: Tensor<2>,
+    query: &[i64],
+    positive: &[i64],
+    temperature: f32,
+) -> Tensor<1> {
+    let device = h.device();
+    let n = query.len();
+    let s = h.dims()[0];
+    let q = h.clone().select(
+        0,
+        Tensor::<1, Int>::from_data(TensorData::new(query.to_vec(), [n]), &device),
+    );
+    let scores = q.matmul(h.transpose()) / temperature; // [n, s]
+    // The query's own row is not a candidate (a self pair, query == positive,
+    // keeps it: it is the positive).
+    let mut mask = vec![0.0f32; n * s];
+    for (i, (&a, &b)) in query.iter().zip(positive).enumerate() {
+        if a != b {
+            mask[i * s + a as usize] = -1e9;
+        }
+    }
+    let logits = scores + Tensor::<2>::from_data(TensorData::new(mask, [n, s]), &device);
+    let log_p = burn::tensor::activation::log_softmax(logits, 1);
+    let pos = Tensor::<2, Int>::from_data(TensorData::new(positive.to_vec(), [n, 1]), &device);
+    log_p.gather(1, pos).mean().neg()
+}

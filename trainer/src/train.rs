@@ -20,6 +20,7 @@ use crate::graph::Graph;
 use crate::infer;
 use crate::model::{
     FeatureTensors, ItemFeatures, ModelConfig, PinSage, max_margin_loss, max_margin_loss_in_batch,
+    softmax_loss_in_batch,
 };
 use crate::sampler::{Neighbourhoods, SamplerConfig, spawn_batches};
 
@@ -39,6 +40,9 @@ pub struct TrainConfig {
     /// Use every item of the batch (not only the sampled negatives) as a
     /// negative of each query in the max-margin loss.
     pub in_batch: bool,
+    /// `Some(t)`: train with the in-batch sampled softmax loss at temperature
+    /// `t` instead of the max-margin loss (`margin` and `in_batch` unused).
+    pub softmax_temperature: Option<f32>,
     /// Epochs without a better validation figure before stopping.
     pub patience: usize,
     pub seed: u64,
@@ -55,6 +59,7 @@ impl Default for TrainConfig {
             lr_final: 0.1,
             margin: 1.0,
             in_batch: true,
+            softmax_temperature: None,
             patience: 5,
             seed: 42,
             sampler: SamplerConfig::default(),
@@ -328,7 +333,9 @@ pub fn train(
                 continue;
             }
             let h = model.forward(&feats_ad, &batch.blocks, Some(&batch.id_keep));
-            let loss = if cfg.in_batch {
+            let loss = if let Some(t) = cfg.softmax_temperature {
+                softmax_loss_in_batch(h, &batch.query, &batch.positive, t)
+            } else if cfg.in_batch {
                 max_margin_loss_in_batch(h, &batch.query, &batch.positive, cfg.margin)
             } else {
                 max_margin_loss(

@@ -5,6 +5,7 @@ use reelgraph_core::types::Movie;
 use reelgraph_trainer::infer;
 use reelgraph_trainer::model::{
     FeatureTensors, ItemFeatures, ModelConfig, SageConv, max_margin_loss, max_margin_loss_in_batch,
+    softmax_loss_in_batch,
 };
 use reelgraph_trainer::sampler::{Block, Neighbourhoods};
 
@@ -79,6 +80,24 @@ fn in_batch_max_margin_loss_by_hand() {
     // (q=1,p=0): pos 0; negatives are rows 2 (score 1 -> 2) and 3 (score 0 -> 1)
     let loss: f32 = max_margin_loss_in_batch(h, &[0, 1], &[2, 0], 1.0).into_scalar();
     assert!((loss - 5.0 / 4.0).abs() < 1e-6, "{loss}");
+}
+
+#[test]
+fn in_batch_softmax_loss_by_hand() {
+    let d = Device::flex();
+    let h = || t2(&[1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 0.0], [4, 2], &d);
+    let e = std::f64::consts::E;
+    // (q=0,p=2): candidates rows 1, 2, 3 (not the query's own row 0), scores
+    // 0, 1, 2: -log(e^1 / (e^0 + e^1 + e^2)).
+    // (q=1,p=0): candidates rows 0, 2, 3, scores 0, 1, 0: -log(e^0 / (2 + e)).
+    let want = ((1.0 + e + e * e).ln() - 1.0 + (2.0 + e).ln()) / 2.0;
+    let loss: f32 = softmax_loss_in_batch(h(), &[0, 1], &[2, 0], 1.0).into_scalar();
+    assert!((loss as f64 - want).abs() < 1e-5, "{loss} vs {want}");
+    // Temperature 0.5 doubles every score.
+    let e2 = e * e;
+    let want = ((1.0 + e2 + e2 * e2).ln() - 2.0 + (2.0 + e2).ln()) / 2.0;
+    let loss: f32 = softmax_loss_in_batch(h(), &[0, 1], &[2, 0], 0.5).into_scalar();
+    assert!((loss as f64 - want).abs() < 1e-5, "{loss} vs {want}");
 }
 
 fn movie(id: u32, title: &str, genres: &[&str], year: u16) -> Movie {
