@@ -419,6 +419,12 @@ impl PinSage {
     }
 }
 
+/// The rows `ix` of `h` (a batch's query, positive or negative items).
+fn rows(h: &Tensor<2>, ix: &[i64]) -> Tensor<2> {
+    let idx = Tensor::<1, Int>::from_data(TensorData::new(ix.to_vec(), [ix.len()]), &h.device());
+    h.clone().select(0, idx)
+}
+
 /// Max-margin loss of (query, positive, negative) rows of `h`:
 /// `mean(max(0, <q,n> - <q,p> + margin))`. `negative` may hold `k`
 /// negatives per query (query-major); the hinge is averaged over all of them.
@@ -429,18 +435,11 @@ pub fn max_margin_loss(
     negative: &[i64],
     margin: f32,
 ) -> Tensor<1> {
-    let device = h.device();
     let n = query.len();
     let k = (negative.len() / n.max(1)).max(1);
     assert_eq!(negative.len(), n * k, "negatives must be k per query");
     let d = h.dims()[1];
-    let sel = |ix: &[i64]| {
-        h.clone().select(
-            0,
-            Tensor::<1, Int>::from_data(TensorData::new(ix.to_vec(), [ix.len()]), &device),
-        )
-    };
-    let (q, p, neg) = (sel(query), sel(positive), sel(negative));
+    let (q, p, neg) = (rows(&h, query), rows(&h, positive), rows(&h, negative));
     let pos = (q.clone() * p).sum_dim(1); // [n, 1]
     let neg = (neg.reshape([n, k, d]) * q.reshape([n, 1, d]))
         .sum_dim(2)
@@ -458,16 +457,9 @@ pub fn max_margin_loss_in_batch(
     positive: &[i64],
     margin: f32,
 ) -> Tensor<1> {
-    let device = h.device();
     let n = query.len();
     let s = h.dims()[0];
-    let sel = |ix: &[i64]| {
-        h.clone().select(
-            0,
-            Tensor::<1, Int>::from_data(TensorData::new(ix.to_vec(), [ix.len()]), &device),
-        )
-    };
-    let (q, p) = (sel(query), sel(positive));
+    let (q, p) = (rows(&h, query), rows(&h, positive));
     let pos = (q.clone() * p).sum_dim(1); // [n, 1]
     let scores = q.clone().matmul(h.transpose()); // [n, s]
     let all = (scores - pos.clone() + margin).clamp_min(0.0).sum();
@@ -495,10 +487,7 @@ pub fn softmax_loss_in_batch(
     let device = h.device();
     let n = query.len();
     let s = h.dims()[0];
-    let q = h.clone().select(
-        0,
-        Tensor::<1, Int>::from_data(TensorData::new(query.to_vec(), [n]), &device),
-    );
+    let q = rows(&h, query);
     let scores = q.matmul(h.transpose()) / temperature; // [n, s]
     // The query's own row is not a candidate (a self pair, query == positive,
     // keeps it: it is the positive).
