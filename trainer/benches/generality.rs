@@ -120,23 +120,28 @@ fn main() -> anyhow::Result<()> {
         };
         done.push(run("ml-100k, ratings ≥ 4", dir, load)?);
     }
-    if want("mlls2015")
-        && let Some(dir) = built_dir(
+    // Datasets built by the scripts: (bench name, label, variable, folder, script).
+    for (key, label, var, folder, script) in [
+        (
+            "mlls2015",
+            "ml-latest-small (2015)",
             "REELGRAPH_MLLS2015",
             "ml-latest-small-2015",
             "skfusion-movielens.sh",
-        )
-    {
-        done.push(run("ml-latest-small (2015)", dir, LoadOptions::default())?);
-    }
-    if want("mlls2016")
-        && let Some(dir) = built_dir(
+        ),
+        (
+            "mlls2016",
+            "ml-latest-small (2016)",
             "REELGRAPH_MLLS2016",
             "ml-latest-small-2016",
             "dslabs-movielens.sh",
-        )
-    {
-        done.push(run("ml-latest-small (2016)", dir, LoadOptions::default())?);
+        ),
+    ] {
+        if want(key)
+            && let Some(dir) = built_dir(var, folder, script)
+        {
+            done.push(run(label, dir, LoadOptions::default())?);
+        }
     }
     println!("\n## Summary: defaults, PinSAGE history vs the best baseline row\n");
     println!(
