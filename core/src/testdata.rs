@@ -71,13 +71,59 @@ pub fn service_url(var: &str, test: &str) -> Option<String> {
 fn record(line: &str) {
     eprintln!("{line}");
     if let Ok(path) = std::env::var("REELGRAPH_SERVICE_LOG") {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
-            let _ = writeln!(f, "{line}");
-        }
+        let _ = append_line(Path::new(&path), line);
+    }
+}
+
+/// Appends `line` and its newline to `path` in one `write` call.
+///
+/// Test binaries run at the same time and append to the same file; with
+/// `O_APPEND` one small write lands whole, whereas `writeln!` on a `File`
+/// writes the text and the newline separately and two lines can interleave.
+fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(format!("{line}\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_appended_at_once_stay_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("service.log");
+        let threads = 8;
+        let per_thread = 200;
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let path = &path;
+                s.spawn(move || {
+                    for i in 0..per_thread {
+                        append_line(path, &format!("SERVICE-TEST RAN t{t} i{i}")).unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), threads * per_thread);
+        assert!(text.ends_with('\n'));
+        lines.sort_unstable();
+        lines.dedup();
+        assert_eq!(
+            lines.len(),
+            threads * per_thread,
+            "a line was joined or split"
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with("SERVICE-TEST RAN t") && l.matches("SERVICE").count() == 1)
+        );
     }
 }
