@@ -15,7 +15,14 @@ use reelgraph_trainer::baselines::BaselineConfig;
 use reelgraph_trainer::data::LoadOptions;
 use reelgraph_trainer::evaluate::EvalSplit;
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
-use reelgraph_trainer::train::{RunOptions, TrainConfig};
+use reelgraph_trainer::train::{Loss, RunOptions, TrainConfig};
+
+/// `--loss`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossArg {
+    Softmax,
+    MaxMargin,
+}
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct TrainArgs {
@@ -67,6 +74,10 @@ pub struct TrainArgs {
     /// Learning-rate multiplier reached at the last epoch (linear decay from 1).
     #[arg(long)]
     pub lr_final: Option<f64>,
+    /// The loss: `softmax` (in-batch sampled softmax, the default) or
+    /// `max-margin` (the PinSAGE paper's hinge).
+    #[arg(long, value_enum)]
+    pub loss: Option<LossArg>,
     /// Margin of the max-margin loss.
     #[arg(long)]
     pub margin: Option<f32>,
@@ -80,8 +91,7 @@ pub struct TrainArgs {
     /// `false`: only the sampled negatives (default: true).
     #[arg(long)]
     pub in_batch: Option<bool>,
-    /// Train with the in-batch sampled softmax loss at this temperature
-    /// instead of the max-margin loss (default: max-margin).
+    /// Temperature of the softmax loss: scores are `<q, v> / T` (default 2).
     #[arg(long)]
     pub softmax_temperature: Option<f32>,
     /// Share of hard negatives once phased in (0 = off).
@@ -147,8 +157,14 @@ impl TrainArgs {
         if let Some(v) = self.in_batch {
             c.in_batch = v;
         }
+        if let Some(l) = self.loss {
+            c.loss = match l {
+                LossArg::Softmax => Loss::Softmax,
+                LossArg::MaxMargin => Loss::MaxMargin,
+            };
+        }
         if let Some(t) = self.softmax_temperature {
-            c.softmax_temperature = Some(t);
+            c.temperature = t;
         }
         if let Some(v) = self.margin {
             c.margin = v;
@@ -191,6 +207,10 @@ impl TrainArgs {
         anyhow::ensure!(
             c.margin >= 0.0 && c.margin.is_finite(),
             "--margin must be non-negative"
+        );
+        anyhow::ensure!(
+            c.temperature > 0.0 && c.temperature.is_finite(),
+            "--softmax-temperature must be positive"
         );
         if let Some(d) = self.decay {
             anyhow::ensure!((0.0..=1.0).contains(&d), "--decay must be between 0 and 1");
@@ -303,4 +323,44 @@ pub fn train_and_export(
         .block_on(pipeline::export(store.as_ref(), &finished))
         .with_context(|| format!("exporting to {out}"))?;
     Ok(Some(manifest.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        train: TrainArgs,
+    }
+
+    fn parse(args: &[&str]) -> TrainArgs {
+        Cli::try_parse_from(std::iter::once("train").chain(args.iter().copied()))
+            .unwrap()
+            .train
+    }
+
+    #[test]
+    fn loss_flags() {
+        let c = parse(&[]).train_config();
+        assert_eq!(
+            (c.loss, c.temperature),
+            (Loss::Softmax, 2.0),
+            "the defaults"
+        );
+        let a = parse(&["--loss", "max-margin", "--margin", "0.5"]);
+        let c = a.train_config();
+        assert_eq!((c.loss, c.margin), (Loss::MaxMargin, 0.5));
+        a.validate(&c).unwrap();
+        let c = parse(&["--loss", "softmax", "--softmax-temperature", "0.5"]).train_config();
+        assert_eq!((c.loss, c.temperature), (Loss::Softmax, 0.5));
+        assert!(Cli::try_parse_from(["train", "--loss", "hinge"]).is_err());
+        for t in ["0", "-1", "inf"] {
+            let a = parse(&[&format!("--softmax-temperature={t}")]);
+            let e = a.validate(&a.train_config()).unwrap_err().to_string();
+            assert_eq!(e, "--softmax-temperature must be positive", "{t}");
+        }
+    }
 }

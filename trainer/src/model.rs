@@ -1,5 +1,5 @@
 //! The PinSAGE model (burn): item input features, two weighted SAGE
-//! convolutions over DGL-style blocks, and the max-margin loss.
+//! convolutions over DGL-style blocks, and the losses (in-batch sampled softmax, max-margin).
 //!
 //! Item input = id embedding (dropped for unknown items: the inductive,
 //! feature-only path) + genres (multi-hot → linear) + year (bucketed

@@ -1,4 +1,5 @@
-//! The training loop on a synthetic dataset with planted clusters: the loss
+//! The training loop on a synthetic dataset with planted clusters, under both
+//! losses (softmax, the default, and max-margin): the loss
 //! falls, the same seed gives the same vectors, an interrupted run resumed
 //! from its checkpoint ends exactly where an uninterrupted run ends, and the
 //! learned vectors recover the planted clusters.
@@ -11,7 +12,7 @@ use reelgraph_trainer::data::synthetic::{self, SynthConfig, cluster_of};
 use reelgraph_trainer::data::{self, Split};
 use reelgraph_trainer::evaluate::{EvalSplit, HistoryVectors, ItemVectors, evaluate};
 use reelgraph_trainer::graph::Graph;
-use reelgraph_trainer::train::{self, Outcome, RunOptions, TrainConfig, Trained};
+use reelgraph_trainer::train::{self, Loss, Outcome, RunOptions, TrainConfig, Trained};
 
 fn setup() -> (SynthConfig, Vec<Movie>, Split) {
     let cfg = SynthConfig {
@@ -59,30 +60,47 @@ fn finished(o: Outcome) -> Box<Trained> {
     }
 }
 
-#[test]
-fn loss_falls_and_same_seed_same_vectors() {
+/// 8 epochs of 6 steps: the first epoch's mean loss is that of a model
+/// close to its initialisation (a whole epoch here is ~56 steps, most of the
+/// fall happens in the first one).
+fn short_epochs(c: TrainConfig) -> TrainConfig {
+    TrainConfig {
+        epochs: 8,
+        steps_per_epoch: Some(6),
+        ..c
+    }
+}
+
+/// Trains `cfg` twice: the loss falls by 5% from the first epoch to the
+/// last and the same seed gives the same vectors.
+fn check_loss_falls_and_same_seed_same_vectors(cfg: &TrainConfig) {
     let (_, movies, split) = setup();
     let graph = Arc::new(Graph::from_split(&split));
-    let cfg = config();
     let a = finished(
         train::train(
             graph.clone(),
             &movies,
-            &cfg,
+            cfg,
             &RunOptions::default(),
             &mut val_hr(&split),
         )
         .unwrap(),
     );
-    assert_eq!(a.history.len(), 4);
+    assert_eq!(a.history.len(), cfg.epochs);
     let first = a.history[0].loss;
-    let last = a.history[3].loss;
-    assert!(last < first * 0.95, "loss {first} → {last}");
+    let last = a.history[cfg.epochs - 1].loss;
+    let curve: Vec<f64> = a.history.iter().map(|e| e.loss).collect();
+    assert!(
+        last < first * 0.95,
+        "{:?} (in_batch {}): loss {curve:?}",
+        cfg.loss,
+        cfg.in_batch
+    );
     let b = finished(
         train::train(
             graph,
             &movies,
-            &cfg,
+            cfg,
             &RunOptions::default(),
             &mut val_hr(&split),
         )
@@ -90,6 +108,25 @@ fn loss_falls_and_same_seed_same_vectors() {
     );
     assert_eq!(a.vectors, b.vectors, "same seed, same vectors");
     assert_eq!(a.best_epoch, b.best_epoch);
+}
+
+#[test]
+fn loss_falls_and_same_seed_same_vectors() {
+    let cfg = short_epochs(config());
+    assert_eq!(cfg.loss, Loss::Softmax, "the default loss");
+    check_loss_falls_and_same_seed_same_vectors(&cfg);
+}
+
+#[test]
+fn max_margin_loss_falls_and_same_seed_same_vectors() {
+    for in_batch in [true, false] {
+        let cfg = short_epochs(TrainConfig {
+            loss: Loss::MaxMargin,
+            in_batch,
+            ..config()
+        });
+        check_loss_falls_and_same_seed_same_vectors(&cfg);
+    }
 }
 
 #[test]
@@ -167,10 +204,20 @@ fn resumed_run_equals_uninterrupted_run() {
 
 #[test]
 fn vectors_recover_the_planted_clusters() {
+    recover_planted_clusters(Loss::Softmax);
+}
+
+#[test]
+fn max_margin_vectors_recover_the_planted_clusters() {
+    recover_planted_clusters(Loss::MaxMargin);
+}
+
+fn recover_planted_clusters(loss: Loss) {
     let (scfg, movies, split) = setup();
     let graph = Arc::new(Graph::from_split(&split));
     let mut cfg = config();
     cfg.epochs = 6;
+    cfg.loss = loss;
     let t = finished(
         train::train(
             graph,
@@ -207,6 +254,6 @@ fn vectors_recover_the_planted_clusters() {
     let p5 = hits as f64 / (5 * n) as f64;
     assert!(
         p5 > 0.6,
-        "precision@5 of same-cluster neighbours {p5:.3} (random: 0.25)"
+        "{loss:?}: precision@5 of same-cluster neighbours {p5:.3} (random: 0.25)"
     );
 }
