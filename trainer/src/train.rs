@@ -38,6 +38,12 @@ pub enum Loss {
     MaxMargin,
 }
 
+impl Loss {
+    fn before_setting_existed() -> Loss {
+        Loss::MaxMargin
+    }
+}
+
 /// Default temperature of the softmax loss, chosen on the validation splits
 /// of four datasets over three seeds (README, "Choosing the loss").
 pub const DEFAULT_TEMPERATURE: f32 = 2.0;
@@ -54,7 +60,11 @@ pub struct TrainConfig {
     pub lr: f64,
     /// Learning rate multiplier at the last epoch (linear decay from 1).
     pub lr_final: f64,
-    /// The loss minimised.
+    /// The loss minimised. A checkpoint written before this setting existed
+    /// was trained with the max-margin loss (then the default), so that is
+    /// what a missing field reads as: resuming it under the softmax default
+    /// is refused as a change of settings instead of switching loss mid-run.
+    #[serde(default = "Loss::before_setting_existed")]
     pub loss: Loss,
     /// Temperature of the softmax loss (scores `<q, v> / t`).
     pub temperature: f32,
@@ -475,4 +485,29 @@ fn progress_bar(show: bool, steps: usize, epoch: usize, epochs: usize) -> indica
     );
     bar.set_prefix(format!("epoch {epoch}/{epochs}"));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_older_checkpoints_read_as_max_margin() {
+        let c = TrainConfig::default();
+        let json = serde_json::to_string(&c).unwrap();
+        assert!(json.contains(r#""loss":"softmax""#), "{json}");
+        assert_eq!(serde_json::from_str::<TrainConfig>(&json).unwrap(), c);
+        // Settings as saved before `loss` and `temperature` existed.
+        let old: TrainConfig =
+            serde_json::from_str(r#"{"dim": 64, "margin": 1.0, "in_batch": true}"#).unwrap();
+        assert_eq!(old.loss, Loss::MaxMargin);
+        assert_ne!(old, c, "so resuming it under the new default is refused");
+        assert_eq!(
+            TrainConfig {
+                loss: Loss::Softmax,
+                ..old
+            },
+            c
+        );
+    }
 }
