@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A local S3-compatible server (core/examples/s3-server.rs: s3s + s3s-fs, each
+# A local S3-compatible server (testkit/src/bin/s3-server.rs: s3s + s3s-fs, each
 # bucket a directory) for the S3 service tests and for developers who want to
 # try `reelgraph train --out s3://…` / `reelgraph load --from s3://…` offline.
 # Built from the workspace on first use.
@@ -33,13 +33,13 @@ exports() {
 case "${1:-}" in
   start)
     if ! up; then
-      echo "building the local S3 server (core/examples/s3-server.rs)" >&2
+      echo "building the local S3 server (testkit/src/bin/s3-server.rs)" >&2
       # --workspace: the same feature set as the test build, so nothing is rebuilt twice.
-      CARGO_TARGET_DIR="$TARGET" cargo build --workspace --locked --quiet --example s3-server >&2
+      CARGO_TARGET_DIR="$TARGET" cargo build --locked --quiet -p reelgraph-testkit --bin s3-server >&2
       DATA="$STATE/s3-data"
       rm -rf "$DATA"
       echo "starting the local S3 server on $HOST:$PORT" >&2
-      setsid nohup "$TARGET/debug/examples/s3-server" --root "$DATA" --host "$HOST" --port "$PORT" \
+      setsid nohup "$TARGET/debug/s3-server" --root "$DATA" --host "$HOST" --port "$PORT" \
         --bucket reelgraph --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" \
         >"$STATE/s3.log" 2>&1 &
       echo $! >"$PIDFILE"

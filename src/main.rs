@@ -12,6 +12,7 @@
 mod cmd;
 
 use clap::{Parser, Subcommand};
+use reelgraph_core::settings::{self as s, Sources};
 
 #[derive(Parser)]
 #[command(
@@ -20,12 +21,11 @@ use clap::{Parser, Subcommand};
     about = "Graph-based movie recommendations (PinSAGE)"
 )]
 struct Cli {
-    /// Configuration file (default: ./reelgraph.toml when present).
-    #[arg(long, global = true, env = "REELGRAPH_CONFIG")]
+    #[arg(long = s::CONFIG.long(), global = true, env = s::CONFIG.env, help = s::CONFIG.help)]
     config: Option<std::path::PathBuf>,
-    /// Log filter, e.g. `info` or `reelgraph=debug` (env: RUST_LOG).
-    #[arg(long, global = true, default_value = "info")]
-    log: String,
+    /// The flag beats `RUST_LOG`, which beats `log` in reelgraph.toml.
+    #[arg(long = s::LOG.long(), global = true, env = s::LOG.env, help = s::LOG.help)]
+    log: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,12 +49,15 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
+    let config = Sources::load(cli.config.as_deref())?;
+    let filter: String = config.require(&s::LOG, cli.log.clone())?;
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&filter)
+                .map_err(|e| anyhow::anyhow!("--log {filter:?}: {e}"))?,
+        )
         .with_writer(std::io::stderr)
         .init();
-    let config = reelgraph_core::config::Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Data(c) => cmd::data::run(c, &config),
         Command::Train(a) => cmd::train::run(a, &config),

@@ -118,7 +118,7 @@ fn inspect_bad_input_messages() {
 
 #[test]
 fn inspect_shared_ml100k() {
-    let Some(dir) = reelgraph_core::testdata::shared_dataset(
+    let Some(dir) = reelgraph_testkit::data::shared_dataset(
         env!("CARGO_MANIFEST_DIR"),
         "ml-100k",
         "inspect_shared_ml100k",

@@ -416,7 +416,7 @@ fn interrupt_saves_a_checkpoint_and_resume_finishes() {
 #[test]
 fn train_load_serve_through_a_local_s3_server() {
     let Some(endpoint) =
-        reelgraph_core::testdata::service_url("REELGRAPH_TEST_S3", "cli_e2e::s3_train_load_serve")
+        reelgraph_testkit::data::service_url("REELGRAPH_TEST_S3", "cli_e2e::s3_train_load_serve")
     else {
         return;
     };

@@ -6,11 +6,11 @@
 use std::process::Command;
 
 use bytes::Bytes;
-use reelgraph_core::store::fixture;
-use reelgraph_core::store::load;
-use reelgraph_core::store::object::{LocalDir, ObjectStore};
-use reelgraph_core::store::sql;
-use reelgraph_core::store::vector::SearchFilter;
+use reelgraph_core::object::{LocalDir, ObjectStore};
+use reelgraph_stores::load;
+use reelgraph_stores::sql;
+use reelgraph_stores::vector::SearchFilter;
+use reelgraph_testkit::fixture;
 
 fn reelgraph(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_reelgraph"))
@@ -86,12 +86,16 @@ fn cli_load_embedded_sqlite() {
 
     // The first version is still the one a server opens.
     rt.block_on(async {
-        let store = sql::open(&db).await.unwrap();
+        let store = sql::open(&db.parse().unwrap()).await.unwrap();
         let active = store.active_version().await.unwrap().unwrap();
         assert_eq!(active.version, 20261128100000);
-        let vectors = load::open_vectors("embedded", None, store.as_ref())
-            .await
-            .unwrap();
+        let vectors = load::open_vectors(
+            &reelgraph_core::settings::VectorSpec::Embedded,
+            None,
+            store.as_ref(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             vectors.active_version().await.unwrap(),
             Some(20261128100000)

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::store::object::ObjectStore;
+use crate::object::ObjectStore;
 use crate::types::Movie;
 
 /// Current manifest format number.
@@ -384,10 +384,18 @@ mod tests {
     /// file is refused with its name, exactly as `read_version` does.
     #[tokio::test]
     async fn serving_reads_and_checks_what_it_serves() {
-        use crate::store::object::LocalDir;
+        use crate::object::LocalDir;
         let tmp = tempfile::tempdir().unwrap();
         let root = LocalDir::new(tmp.path());
-        let movies = crate::store::fixture::movies(1, 5);
+        let movies: Vec<Movie> = (1..=5)
+            .map(|id| Movie {
+                id,
+                title: format!("Movie {id}"),
+                display_title: format!("Movie {id}"),
+                genres: vec!["Drama".into()],
+                ..Movie::default()
+            })
+            .collect();
         let manifest = Manifest {
             format: FORMAT,
             version: 3,

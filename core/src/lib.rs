@@ -1,28 +1,25 @@
 //! # reelgraph-core
 //!
-//! The shared library of reelgraph: everything the trainer, the CLI and the
-//! Lambda functions have in common.
+//! The bottom layer of reelgraph: what the trainer, the stores, the API and
+//! the functions all speak. It has no server, database or vector-store
+//! dependency, so the trainer depends on this crate alone.
 //!
 //! - [`types`]: domain types (movies, ids).
-//! - [`config`]: layered configuration (flags > environment > `reelgraph.toml`).
-//! - [`error`]: the error type shared by adapters.
+//! - [`settings`]: the one configuration: every setting declared once, resolved
+//!   flags > environment > `reelgraph.toml` > defaults, into typed specs.
+//! - [`error`]: the error type shared by every layer.
 //! - [`artifact`]: the on-storage format of an exported model version
 //!   (manifest, `.npy` vectors, JSONL items, checksums, the `latest` pointer).
-//! - [`store`]: adapters behind small traits — object store (local dir / S3),
-//!   vector store (embedded exact index / Milvus), metadata store (SQLite / MySQL).
-//! - [`recommend`]: recommendations from liked/disliked movies (two strategies).
-//! - [`api`]: the HTTP API (axum router shared by `reelgraph serve` and the Lambda functions).
-//! - [`lambda`]: start-up of the Lambda functions (configuration, stores, the router of
-//!   one endpoint group), in the two configurations `services` and `self-contained`.
+//! - [`object`]: the object store a version is written to and read from
+//!   (a local directory, or S3 in [`object::s3`]).
+//!
+//! Layers above: `reelgraph-stores` (vector and metadata stores, `load`),
+//! then `reelgraph-api` (recommendations, the HTTP API, function start-up).
 
-pub mod api;
 pub mod artifact;
-pub mod config;
 pub mod error;
-pub mod lambda;
-pub mod recommend;
-pub mod store;
-pub mod testdata;
+pub mod object;
+pub mod settings;
 pub mod types;
 
 pub use error::{Error, Result};

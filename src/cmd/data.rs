@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use reelgraph_core::config::Config;
+use reelgraph_core::settings::{self as s, Sources};
 use reelgraph_trainer::data::{self, IngestReport, LoadOptions, fetch};
 use serde_json::json;
 
@@ -28,8 +28,7 @@ pub struct FetchArgs {
     /// Expected SHA-256 of the zip (needed for releases without a pinned one).
     #[arg(long)]
     pub sha256: Option<String>,
-    /// Base URL of the zips (a mirror).
-    #[arg(long, env = fetch::BASE_URL_ENV)]
+    #[arg(long = s::DATA_BASE_URL.long(), env = s::DATA_BASE_URL.env, help = s::DATA_BASE_URL.help)]
     pub base_url: Option<String>,
     /// Download again even when the dataset is already there.
     #[arg(long)]
@@ -38,8 +37,7 @@ pub struct FetchArgs {
 
 #[derive(clap::Args)]
 pub struct InspectArgs {
-    /// Dataset directory (env REELGRAPH_DATA, or `data` in reelgraph.toml).
-    #[arg(long)]
+    #[arg(long = s::DATA.long(), env = s::DATA.env, help = s::DATA.help)]
     pub data: Option<PathBuf>,
     /// Print one JSON object instead of text.
     #[arg(long)]
@@ -55,11 +53,11 @@ pub struct InspectArgs {
     pub skip_bad_lines: bool,
 }
 
-pub fn run(cmd: DataCommand, config: &Config) -> anyhow::Result<()> {
+pub fn run(cmd: DataCommand, config: &Sources) -> anyhow::Result<()> {
     match cmd {
         DataCommand::Fetch(a) => {
             let opts = fetch::FetchOptions {
-                base_url: a.base_url,
+                base_url: Some(config.require(&s::DATA_BASE_URL, a.base_url)?),
                 sha256: a.sha256,
                 force: a.force,
                 progress: true,
@@ -73,11 +71,8 @@ pub fn run(cmd: DataCommand, config: &Config) -> anyhow::Result<()> {
     }
 }
 
-fn inspect(a: InspectArgs, config: &Config) -> anyhow::Result<()> {
-    let dir = a
-        .data
-        .or_else(|| config.data.as_ref().map(PathBuf::from))
-        .context("no dataset directory: pass --data DIR (or set REELGRAPH_DATA)")?;
+fn inspect(a: InspectArgs, config: &Sources) -> anyhow::Result<()> {
+    let dir: PathBuf = config.require(&s::DATA, a.data.clone())?;
     let opts = LoadOptions {
         metadata: a.metadata,
         min_rating: a.min_rating,

@@ -12,11 +12,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use reelgraph_core::artifact;
-use reelgraph_core::config::Config;
-use reelgraph_core::store::load::{self, VectorTarget};
-use reelgraph_core::store::{object, sql};
+use reelgraph_core::object;
+use reelgraph_core::settings::{self as s, Sources};
+use reelgraph_stores::load::{self, VectorTarget};
+use reelgraph_stores::sql;
 use reelgraph_trainer::data::fetch;
 
+use super::args::{ServerArgs, StoreArgs};
 use super::serve::{self, ServeArgs};
 use super::train::TrainArgs;
 
@@ -26,7 +28,7 @@ pub const DEMO_DATASET: &str = "ml-1m";
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
     /// Dataset directory (default: ml-1m, downloaded into STATE/data).
-    #[arg(long)]
+    #[arg(long = s::DATA.long(), env = s::DATA.env)]
     pub data: Option<PathBuf>,
     /// OMDb metadata file joined into the catalogue (plots, posters, cast).
     #[arg(long)]
@@ -43,31 +45,21 @@ pub struct DemoArgs {
     /// Maximum training epochs.
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Base URL of the MovieLens zips (a mirror).
-    #[arg(long, env = fetch::BASE_URL_ENV)]
+    #[arg(long = s::DATA_BASE_URL.long(), env = s::DATA_BASE_URL.env, help = s::DATA_BASE_URL.help)]
     pub base_url: Option<String>,
     /// Train and load, then exit instead of serving.
     #[arg(long)]
     pub no_serve: bool,
-    /// TCP port of the server (default 8000).
-    #[arg(long)]
-    pub port: Option<u16>,
-    /// Address to bind.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Static web UI directory (default: ./web when present).
-    #[arg(long)]
-    pub web: Option<PathBuf>,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
-pub fn run(args: DemoArgs, config: &Config) -> anyhow::Result<()> {
+pub fn run(args: DemoArgs, config: &Sources) -> anyhow::Result<()> {
     let state = &args.dir;
     std::fs::create_dir_all(state).with_context(|| format!("creating {}", state.display()))?;
-    let data = match args
-        .data
-        .clone()
-        .or_else(|| config.data.as_ref().map(PathBuf::from))
-    {
+    let base_url: String = config.require(&s::DATA_BASE_URL, args.base_url.clone())?;
+    let data: Option<PathBuf> = config.resolve(&s::DATA, args.data.clone())?;
+    let data = match data {
         Some(d) => d,
         None => {
             println!(
@@ -78,7 +70,7 @@ pub fn run(args: DemoArgs, config: &Config) -> anyhow::Result<()> {
                 DEMO_DATASET,
                 &state.join("data"),
                 &fetch::FetchOptions {
-                    base_url: args.base_url.clone(),
+                    base_url: Some(base_url),
                     sha256: None,
                     force: false,
                     progress: true,
@@ -102,9 +94,12 @@ pub fn run(args: DemoArgs, config: &Config) -> anyhow::Result<()> {
             let train = TrainArgs {
                 data: Some(data.clone()),
                 metadata: args.metadata.clone(),
-                out: Some(models.clone()),
+                out: Some(models.parse().map_err(anyhow::Error::msg)?),
                 report: Some(state.join("report/")),
-                epochs: args.epochs,
+                flags: super::train::TrainFlags {
+                    epochs: args.epochs,
+                    ..Default::default()
+                },
                 no_baselines: !args.baselines,
                 ..TrainArgs::default()
             };
@@ -119,7 +114,7 @@ pub fn run(args: DemoArgs, config: &Config) -> anyhow::Result<()> {
     }
 
     rt.block_on(async {
-        let meta = sql::open(&db).await?;
+        let meta = sql::open(&db.parse().map_err(anyhow::Error::msg)?).await?;
         let report = load::load_version(
             &models,
             None,
@@ -141,13 +136,13 @@ pub fn run(args: DemoArgs, config: &Config) -> anyhow::Result<()> {
         return Ok(());
     }
     let serve_args = ServeArgs {
-        port: args.port,
-        host: args.host.clone(),
-        from: None,
-        vectors: Some("embedded".into()),
-        db: Some(db),
-        milvus_token: None,
-        web: args.web.clone(),
+        models: None,
+        stores: StoreArgs {
+            vectors: Some(reelgraph_core::settings::VectorSpec::Embedded),
+            db: Some(db.parse().map_err(anyhow::Error::msg)?),
+            milvus_token: None,
+        },
+        server: args.server.clone(),
         no_web: false,
     };
     let settings = serve_args.settings(config)?;

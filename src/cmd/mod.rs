@@ -1,4 +1,5 @@
 //! One module per subcommand.
+pub mod args;
 pub mod data;
 pub mod demo;
 pub mod load;

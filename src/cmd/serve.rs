@@ -8,36 +8,21 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use reelgraph_core::api::{self, ApiConfig, AppState};
-use reelgraph_core::config::Config;
-use reelgraph_core::store::{load, sql};
+use reelgraph_api::{self as api, ApiConfig, AppState};
+use reelgraph_core::settings::{self as s, DbSpec, ModelsSpec, Secret, Sources, VectorSpec};
+use reelgraph_stores::{load, sql};
 
-/// Default port of the local server (and of the UI origin CORS allows).
-pub const DEFAULT_PORT: u16 = 8000;
+use super::args::{ServerArgs, StoreArgs};
 
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, Default)]
 pub struct ServeArgs {
-    /// TCP port (env REELGRAPH_PORT; default 8000; 0 picks a free one).
-    #[arg(long)]
-    pub port: Option<u16>,
-    /// Address to bind.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
     /// Model root the version was loaded from (checked against the active version).
-    #[arg(long)]
-    pub from: Option<String>,
-    /// Vector store: `embedded` or `milvus://HOST:PORT` / `https://…` (env REELGRAPH_VECTORS).
-    #[arg(long)]
-    pub vectors: Option<String>,
-    /// Metadata store: `sqlite://PATH` or `mysql://…` (env REELGRAPH_DB).
-    #[arg(long)]
-    pub db: Option<String>,
-    /// Milvus token (env REELGRAPH_MILVUS_TOKEN).
-    #[arg(long)]
-    pub milvus_token: Option<String>,
-    /// Static web UI directory (default: ./web when present).
-    #[arg(long)]
-    pub web: Option<PathBuf>,
+    #[arg(long = s::MODELS.long(), visible_alias = "from", env = s::MODELS.env)]
+    pub models: Option<ModelsSpec>,
+    #[command(flatten)]
+    pub stores: StoreArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
     /// Serve the API only, no web UI.
     #[arg(long)]
     pub no_web: bool,
@@ -47,9 +32,10 @@ pub struct ServeArgs {
 #[derive(Clone, Debug)]
 pub struct ServeSettings {
     pub addr: SocketAddr,
-    pub vectors: String,
-    pub db: String,
-    pub token: Option<String>,
+    pub models: Option<ModelsSpec>,
+    pub vectors: VectorSpec,
+    pub db: DbSpec,
+    pub token: Option<Secret>,
     pub web: Option<PathBuf>,
     pub api: ApiConfig,
 }
@@ -75,45 +61,35 @@ pub fn find_web(given: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
 }
 
 impl ServeArgs {
-    pub fn settings(&self, config: &Config) -> anyhow::Result<ServeSettings> {
-        let port = self.port.or(config.port).unwrap_or(DEFAULT_PORT);
-        let ip: std::net::IpAddr = self
-            .host
-            .parse()
-            .with_context(|| format!("--host {:?} is not an IP address", self.host))?;
+    pub fn settings(&self, config: &Sources) -> anyhow::Result<ServeSettings> {
+        let stores = self.stores.resolve(config)?;
+        let server = self.server.resolve(config)?;
         let web = if self.no_web {
             None
         } else {
-            find_web(self.web.as_deref())?
+            find_web(server.web.as_deref())?
         };
         Ok(ServeSettings {
-            addr: SocketAddr::new(ip, port),
-            vectors: self
-                .vectors
-                .clone()
-                .or_else(|| config.vectors.clone())
-                .unwrap_or_else(|| "embedded".into()),
-            db: self
-                .db
-                .clone()
-                .or_else(|| config.db.clone())
-                .unwrap_or_else(|| "sqlite://reelgraph.db".into()),
-            token: self
-                .milvus_token
-                .clone()
-                .or_else(|| config.milvus_token.clone()),
+            addr: server.addr,
+            models: config.resolve(&s::MODELS, self.models.clone())?,
+            vectors: stores.vectors,
+            db: stores.db,
+            token: stores.token,
             web,
-            api: ApiConfig::from_config(config),
+            api: ApiConfig {
+                cors_origins: server.cors_origins.0,
+                ..ApiConfig::default()
+            },
         })
     }
 }
 
-pub fn run(args: ServeArgs, config: &Config) -> anyhow::Result<()> {
+pub fn run(args: ServeArgs, config: &Sources) -> anyhow::Result<()> {
     let settings = args.settings(config)?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        if let Some(from) = &args.from {
-            check_from(from, &settings.db).await?;
+        if let Some(from) = &settings.models {
+            check_from(&from.to_string(), &settings.db).await?;
         }
         serve(settings).await
     })
@@ -121,15 +97,11 @@ pub fn run(args: ServeArgs, config: &Config) -> anyhow::Result<()> {
 
 /// Refuse to serve when `--from` names a model root other than the one the
 /// active version was loaded from.
-async fn check_from(from: &str, db: &str) -> anyhow::Result<()> {
-    let meta = sql::open(db)
-        .await
-        .with_context(|| format!("--db {}", sql::redact(db)))?;
+async fn check_from(from: &str, db: &DbSpec) -> anyhow::Result<()> {
+    let meta = sql::open(db).await.with_context(|| format!("--db {db}"))?;
     let Some(active) = meta.active_version().await? else {
         anyhow::bail!(
-            "no model version is active in {}; run `reelgraph load --from {from} --db {}` first",
-            sql::redact(db),
-            sql::redact(db)
+            "no model version is active in {db}; run `reelgraph load --from {from} --db {db}` first"
         );
     };
     if let Some(source) = meta.version_source(active.version).await? {
@@ -147,8 +119,8 @@ async fn check_from(from: &str, db: &str) -> anyhow::Result<()> {
 pub async fn open_state(s: &ServeSettings) -> anyhow::Result<api::State> {
     let meta = sql::open(&s.db)
         .await
-        .with_context(|| format!("--db {}", sql::redact(&s.db)))?;
-    let vectors = load::open_vectors(&s.vectors, s.token.as_deref(), meta.as_ref())
+        .with_context(|| format!("--db {}", s.db))?;
+    let vectors = load::open_vectors(&s.vectors, s.token.as_ref(), meta.as_ref())
         .await
         .with_context(|| format!("--vectors {}", s.vectors))?;
     let state = AppState::load(vectors, meta, s.api.clone())

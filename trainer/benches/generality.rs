@@ -25,7 +25,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use reelgraph_core::testdata;
+use reelgraph_testkit::data as testdata;
 use reelgraph_trainer::data::LoadOptions;
 use reelgraph_trainer::evaluate::{EvalSplit, Metrics};
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};

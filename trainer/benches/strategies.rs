@@ -1,4 +1,4 @@
-//! Offline comparison of the serving strategies of `reelgraph_core::recommend`
+//! Offline comparison of the serving strategies of `reelgraph_api::recommend`
 //! (average vector vs best score), which chooses the API's default.
 //!
 //! ```text
@@ -15,11 +15,11 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use reelgraph_core::recommend::{self, Query, Strategy};
-use reelgraph_core::store::embedded::{EmbeddedIndex, EmbeddedStore};
-use reelgraph_core::store::vector::ItemAttrs;
-use reelgraph_core::testdata;
+use reelgraph_api::recommend::{self, Query, Strategy};
 use reelgraph_core::types::{Movie, MovieId};
+use reelgraph_stores::embedded::{EmbeddedIndex, EmbeddedStore};
+use reelgraph_stores::vector::ItemAttrs;
+use reelgraph_testkit::data as testdata;
 use reelgraph_trainer::data::Split;
 use reelgraph_trainer::evaluate::{EvalSplit, query};
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};

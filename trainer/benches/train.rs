@@ -14,7 +14,7 @@
 
 use std::time::Instant;
 
-use reelgraph_core::testdata;
+use reelgraph_testkit::data as testdata;
 use reelgraph_trainer::data::synthetic::{self, SynthConfig};
 use reelgraph_trainer::evaluate::EvalSplit;
 use reelgraph_trainer::graph::Graph;

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use reelgraph_core::artifact::{
     self, DatasetInfo, FORMAT, ITEMS, Manifest, VECTORS, VersionBundle,
 };
-use reelgraph_core::store::object::ObjectStore;
+use reelgraph_core::object::ObjectStore;
 use reelgraph_core::types::Movie;
 
 use crate::model::ModelConfig;

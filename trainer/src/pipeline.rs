@@ -16,7 +16,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use bytes::Bytes;
 use reelgraph_core::artifact::{DatasetInfo, Manifest};
-use reelgraph_core::store::object::ObjectStore;
+use reelgraph_core::object::ObjectStore;
 use reelgraph_core::types::Movie;
 use serde_json::json;
 
@@ -129,6 +129,11 @@ pub fn choose_decay(split: &Split, vectors: &[f32], dim: usize, grid: &[f32]) ->
 
 /// Load the data, train, evaluate, run the baselines and write the report.
 pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutcome> {
+    // Checked before reading the data: a bad setting fails at once.
+    opts.train.validate()?;
+    if let Some(d) = opts.decay {
+        anyhow::ensure!((0.0..=1.0).contains(&d), "--decay must be between 0 and 1");
+    }
     let (ds, ingest) = data::load(&opts.data, &opts.load)
         .with_context(|| format!("reading the dataset in {}", opts.data.display()))?;
     let split = data::split(&ds)?;

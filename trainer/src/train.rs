@@ -99,6 +99,44 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// Refuse settings no run can use; errors name the `reelgraph train` flag.
+    /// [`train`] calls it first, so benches and tests are checked too.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let c = self;
+        anyhow::ensure!(c.epochs >= 1, "--epochs must be at least 1");
+        anyhow::ensure!(c.dim >= 2, "--dim must be at least 2");
+        anyhow::ensure!(c.patience >= 1, "--patience must be at least 1");
+        anyhow::ensure!(c.sampler.batch_size >= 1, "--batch-size must be at least 1");
+        anyhow::ensure!(c.lr > 0.0 && c.lr.is_finite(), "--lr must be positive");
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&c.sampler.walk.restart),
+            "--restart must be between 0 and 1"
+        );
+        anyhow::ensure!(c.sampler.walk.top_t >= 1, "--top-t must be at least 1");
+        anyhow::ensure!(c.sampler.negatives >= 1, "--negatives must be at least 1");
+        anyhow::ensure!(
+            c.steps_per_epoch != Some(0),
+            "--steps-per-epoch must be at least 1"
+        );
+        for (name, v) in [
+            ("--pop-negatives", c.sampler.pop_negatives),
+            ("--hard-fraction", c.sampler.hard.max_fraction),
+            ("--id-dropout", c.sampler.id_dropout),
+            ("--lr-final", c.lr_final),
+        ] {
+            anyhow::ensure!((0.0..=1.0).contains(&v), "{name} must be between 0 and 1");
+        }
+        anyhow::ensure!(
+            c.margin >= 0.0 && c.margin.is_finite(),
+            "--margin must be non-negative"
+        );
+        anyhow::ensure!(
+            c.temperature > 0.0 && c.temperature.is_finite(),
+            "--softmax-temperature must be positive"
+        );
+        Ok(())
+    }
+
     pub fn steps(&self, graph: &Graph) -> usize {
         self.steps_per_epoch
             .unwrap_or_else(|| graph.num_interactions().div_ceil(self.sampler.batch_size))
@@ -255,6 +293,7 @@ pub fn train(
     opts: &RunOptions,
     validate: &mut dyn FnMut(&[f32], usize) -> f64,
 ) -> anyhow::Result<Outcome> {
+    cfg.validate()?;
     let started = Instant::now();
     if movies.len() != graph.num_items() {
         bail!(

@@ -1,7 +1,7 @@
 //! Parsers and the split on the real MovieLens files in `../shared/data`
 //! (skipped with a printed reason when absent).
 
-use reelgraph_core::testdata::shared_dataset;
+use reelgraph_testkit::data::shared_dataset;
 use reelgraph_trainer::data::{self, BadLines, Format, LoadOptions, metadata, movielens};
 
 #[test]

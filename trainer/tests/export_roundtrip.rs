@@ -4,7 +4,7 @@
 use burn::prelude::*;
 use bytes::Bytes;
 use reelgraph_core::artifact::{DatasetInfo, read_version};
-use reelgraph_core::store::object::{LocalDir, ObjectStore};
+use reelgraph_core::object::{LocalDir, ObjectStore};
 use reelgraph_core::types::Movie;
 use reelgraph_trainer::export::{self, Export};
 use reelgraph_trainer::infer::embed_all;

@@ -10,7 +10,7 @@
 //!   on HR@10 and NDCG@10;
 //! - the report's shape.
 
-use reelgraph_core::testdata;
+use reelgraph_testkit::data as testdata;
 use reelgraph_trainer::evaluate::EvalSplit;
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
 

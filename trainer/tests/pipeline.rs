@@ -6,8 +6,8 @@ use std::path::Path;
 
 use aws_sdk_s3::config::{Credentials, Region};
 use reelgraph_core::artifact;
-use reelgraph_core::store::object::LocalDir;
-use reelgraph_core::store::s3::S3Store;
+use reelgraph_core::object::LocalDir;
+use reelgraph_core::object::s3::S3Store;
 use reelgraph_trainer::baselines::BaselineConfig;
 use reelgraph_trainer::data::synthetic::{self, SynthConfig};
 use reelgraph_trainer::evaluate::EvalSplit;

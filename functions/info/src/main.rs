@@ -4,10 +4,10 @@
 //! `/countTable`).
 //!
 //! The stores and the router are built once per container by
-//! [`reelgraph_core::lambda::start`] (configuration from `REELGRAPH_*` variables:
+//! [`reelgraph_api::function::start`] (configuration from `REELGRAPH_*` variables:
 //! self-contained or services mode), then `lambda_http` serves every invocation.
 
-use reelgraph_core::api::Group;
+use reelgraph_api::Group;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -16,6 +16,6 @@ async fn main() -> Result<(), lambda_http::Error> {
         .with_ansi(false)
         .without_time()
         .init();
-    let app = reelgraph_core::lambda::start(Group::Info).await?;
+    let app = reelgraph_api::function::start(Group::Info).await?;
     lambda_http::run(app).await
 }

@@ -2,10 +2,10 @@
 //! `GET /api/v1/genres`, `POST /getRandom`).
 //!
 //! The stores and the router are built once per container by
-//! [`reelgraph_core::lambda::start`] (configuration from `REELGRAPH_*` variables:
+//! [`reelgraph_api::function::start`] (configuration from `REELGRAPH_*` variables:
 //! self-contained or services mode), then `lambda_http` serves every invocation.
 
-use reelgraph_core::api::Group;
+use reelgraph_api::Group;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -14,6 +14,6 @@ async fn main() -> Result<(), lambda_http::Error> {
         .with_ansi(false)
         .without_time()
         .init();
-    let app = reelgraph_core::lambda::start(Group::Random).await?;
+    let app = reelgraph_api::function::start(Group::Random).await?;
     lambda_http::run(app).await
 }

@@ -1,10 +1,10 @@
 //! AWS Lambda function `recommend`: recommendations (`POST /api/v1/recommendations`, `POST /getSimilarUser`).
 //!
 //! The stores and the router are built once per container by
-//! [`reelgraph_core::lambda::start`] (configuration from `REELGRAPH_*` variables:
+//! [`reelgraph_api::function::start`] (configuration from `REELGRAPH_*` variables:
 //! self-contained or services mode), then `lambda_http` serves every invocation.
 
-use reelgraph_core::api::Group;
+use reelgraph_api::Group;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -13,6 +13,6 @@ async fn main() -> Result<(), lambda_http::Error> {
         .with_ansi(false)
         .without_time()
         .init();
-    let app = reelgraph_core::lambda::start(Group::Recommend).await?;
+    let app = reelgraph_api::function::start(Group::Recommend).await?;
     lambda_http::run(app).await
 }

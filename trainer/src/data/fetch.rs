@@ -14,11 +14,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-/// Where GroupLens publishes the zips.
-pub const DEFAULT_BASE_URL: &str = "https://files.grouplens.org/datasets/movielens";
-
-/// Environment variable that overrides the base URL (mirrors, tests).
-pub const BASE_URL_ENV: &str = "REELGRAPH_DATA_BASE_URL";
+use reelgraph_core::settings::DATA_BASE_URL;
 
 /// One downloadable release.
 #[derive(Clone, Copy, Debug)]
@@ -96,7 +92,8 @@ pub fn release(name: &str) -> anyhow::Result<&'static Release> {
 /// Options of [`fetch`].
 #[derive(Clone, Debug, Default)]
 pub struct FetchOptions {
-    /// Base URL (default: `$REELGRAPH_DATA_BASE_URL`, else GroupLens).
+    /// Base URL (default: the setting's default, where GroupLens publishes the zips;
+    /// the CLI resolves `--base-url` / `REELGRAPH_DATA_BASE_URL` / reelgraph.toml).
     pub base_url: Option<String>,
     /// Expected SHA-256 (hex); required for releases without a pinned one,
     /// and must then agree with the pinned one where there is one.
@@ -119,8 +116,8 @@ pub fn fetch(name: &str, dir: &Path, opts: &FetchOptions) -> anyhow::Result<Path
     let base = opts
         .base_url
         .clone()
-        .or_else(|| std::env::var(BASE_URL_ENV).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+        .or_else(|| DATA_BASE_URL.default.map(str::to_string))
+        .unwrap_or_default();
     let url = format!("{}/{}", base.trim_end_matches('/'), rel.zip);
 
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -217,7 +214,9 @@ fn download(url: &str, path: &Path, rel: &Release, progress: bool) -> anyhow::Re
     let resp = agent.get(url).call().map_err(|e| match e {
         ureq::Error::StatusCode(404) => anyhow::anyhow!(
             "download failed: {url} answered HTTP 404 Not Found (no such file on the server; check the \
-             dataset name and the base URL, {BASE_URL_ENV})"
+             dataset name and the base URL, --{} / {})",
+            DATA_BASE_URL.long(),
+            DATA_BASE_URL.env
         ),
         ureq::Error::StatusCode(code) => {
             anyhow::anyhow!("download failed: {url} answered HTTP {code}")

@@ -1,0 +1,511 @@
+//! Handlers of the v1 API and of `/health`, `/ready`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Serialize;
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::input::{self, Params};
+use super::poster;
+use crate::recommend::{self, MAX_K, Scored};
+use reelgraph_core::types::{Movie, MovieId};
+
+/// A movie in a list (random, search).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MovieSummary {
+    pub id: MovieId,
+    /// Title as the dataset writes it (`"American President, The"`).
+    pub title: String,
+    /// Display form (`"The American President"`).
+    pub display_title: String,
+    pub year: Option<u16>,
+    pub genres: Vec<String>,
+    /// Poster URL (OMDb) when known; otherwise use `/api/v1/movies/{id}/poster`.
+    pub poster: Option<String>,
+}
+
+impl MovieSummary {
+    pub fn of(m: &Movie) -> Self {
+        MovieSummary {
+            id: m.id,
+            title: m.title.clone(),
+            display_title: m.display_title.clone(),
+            year: m.year,
+            genres: m.genres.clone(),
+            poster: m.poster.clone(),
+        }
+    }
+}
+
+/// A list of movies.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MovieList {
+    pub items: Vec<MovieSummary>,
+}
+
+/// The liked movie a recommendation comes from.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Because {
+    pub id: MovieId,
+    pub title: String,
+    pub display_title: String,
+}
+
+/// One recommended movie.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Recommendation {
+    pub id: MovieId,
+    pub title: String,
+    pub display_title: String,
+    pub year: Option<u16>,
+    pub genres: Vec<String>,
+    /// Higher is better. Similarity for vector strategies; the train
+    /// interaction count for popular fallbacks.
+    pub score: f32,
+    pub poster: Option<String>,
+    /// The liked movie that contributed most ("because you liked …");
+    /// `null` for popular fallbacks.
+    pub because: Option<Because>,
+}
+
+/// Recommendations and the model version that made them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Recommendations {
+    pub items: Vec<Recommendation>,
+    pub model_version: Option<u64>,
+    /// `average_vector`, `best_score` or `popular`.
+    pub strategy: &'static str,
+}
+
+/// Body of `POST /api/v1/recommendations` (every field optional).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct RecommendationRequest {
+    /// Liked movie ids (distinct).
+    #[schema(example = json!([1, 50, 181]))]
+    pub liked: Option<Vec<MovieId>>,
+    /// Disliked movie ids (distinct, none liked).
+    pub disliked: Option<Vec<MovieId>>,
+    /// How many (default 20, capped at 100).
+    #[schema(example = 20, minimum = 1)]
+    pub k: Option<u64>,
+    pub filters: Option<recommend::Filters>,
+    /// Ids never to return.
+    pub exclude: Option<Vec<MovieId>>,
+    /// Scoring strategy (default: the documented one).
+    pub strategy: Option<recommend::Strategy>,
+}
+
+/// A movie with everything known about it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MovieDetail {
+    pub id: MovieId,
+    pub title: String,
+    pub display_title: String,
+    pub year: Option<u16>,
+    pub genres: Vec<String>,
+    pub plot: Option<String>,
+    pub director: Option<String>,
+    pub actors: Vec<String>,
+    pub runtime: Option<u16>,
+    pub rated: Option<String>,
+    pub language: Option<String>,
+    pub poster: Option<String>,
+    pub imdb_id: Option<String>,
+    /// Train interactions.
+    pub popularity: u32,
+}
+
+impl MovieDetail {
+    fn of(m: &Movie) -> Self {
+        MovieDetail {
+            id: m.id,
+            title: m.title.clone(),
+            display_title: m.display_title.clone(),
+            year: m.year,
+            genres: m.genres.clone(),
+            plot: m.plot.clone(),
+            director: m.director.clone(),
+            actors: m.actors.clone(),
+            runtime: m.runtime,
+            rated: m.rated.clone(),
+            language: m.language.clone(),
+            poster: m.poster.clone(),
+            imdb_id: m.imdb_id.clone(),
+            popularity: m.popularity,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Ready {
+    pub status: &'static str,
+    pub model_version: u64,
+    pub vectors: usize,
+    pub movies: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ModelInfo {
+    pub version: u64,
+    pub dimension: usize,
+    pub loaded_at: String,
+    /// Evaluation figures of the version.
+    #[schema(value_type = Object)]
+    pub metrics: serde_json::Value,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub movies: usize,
+    pub vectors: usize,
+    pub genres: usize,
+    pub model_version: Option<u64>,
+    pub model: Option<ModelInfo>,
+    /// Strategy used when a request names none.
+    pub default_strategy: &'static str,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Genres {
+    pub genres: Vec<String>,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "service",
+    responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Readiness: both stores answer and agree on an active version.
+#[utoipa::path(get, path = "/ready", tag = "service",
+    responses((status = 200, body = Ready), (status = 503, body = ErrorBody)))]
+pub async fn ready(State(s): State<super::State>) -> ApiResult<Json<Ready>> {
+    let vector_version = s
+        .vectors
+        .active_version()
+        .await
+        .map_err(|e| ApiError::unavailable(format!("the vector store does not answer: {e}")))?;
+    let meta_version =
+        s.meta.active_version().await.map_err(|e| {
+            ApiError::unavailable(format!("the metadata store does not answer: {e}"))
+        })?;
+    let Some(v) = vector_version else {
+        return Err(ApiError::unavailable(
+            "the vector store has no active version; run `reelgraph load`",
+        ));
+    };
+    match meta_version {
+        Some(m) if m.version == v => {}
+        Some(m) => {
+            return Err(ApiError::unavailable(format!(
+                "the vector store serves version {v} but the metadata store has {} active",
+                m.version
+            )));
+        }
+        None => {
+            return Err(ApiError::unavailable(
+                "the metadata store has no active version; run `reelgraph load`",
+            ));
+        }
+    }
+    let vectors = s
+        .vectors
+        .count()
+        .await
+        .map_err(|e| ApiError::unavailable(format!("the vector store does not answer: {e}")))?;
+    let movies =
+        s.meta.count_movies().await.map_err(|e| {
+            ApiError::unavailable(format!("the metadata store does not answer: {e}"))
+        })?;
+    s.require_catalog()?;
+    Ok(Json(Ready {
+        status: "ready",
+        model_version: v,
+        vectors,
+        movies,
+    }))
+}
+
+/// Counts, the active model version and its metrics.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "service",
+    responses((status = 200, body = Stats), (status = 503, body = ErrorBody)))]
+pub async fn stats(State(s): State<super::State>) -> ApiResult<Json<Stats>> {
+    let vectors = s.vectors.count().await.unwrap_or(0);
+    Ok(Json(Stats {
+        movies: s.catalog.len(),
+        vectors,
+        genres: s.catalog.genres().len(),
+        model_version: s.model_version(),
+        model: s.catalog.model.as_ref().map(|m| ModelInfo {
+            version: m.version,
+            dimension: m.dimension,
+            loaded_at: m.loaded_at.clone(),
+            metrics: m.metrics.clone(),
+        }),
+        default_strategy: s.config.strategy.name(),
+    }))
+}
+
+/// The genres of the catalogue, sorted.
+#[utoipa::path(get, path = "/api/v1/genres", tag = "movies",
+    responses((status = 200, body = Genres), (status = 503, body = ErrorBody)))]
+pub async fn genres(
+    State(s): State<super::State>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> ApiResult<Json<Genres>> {
+    input::only(&input::params(q)?, &[])?;
+    Ok(Json(Genres {
+        genres: s.require_catalog()?.genres().to_vec(),
+    }))
+}
+
+/// `n` distinct random movies (default 16, at most 100), optionally of one genre.
+#[utoipa::path(get, path = "/api/v1/movies/random", tag = "movies",
+    params(("n" = Option<u32>, Query, description = "how many (default 16, capped at 100)"),
+           ("genre" = Option<String>, Query, description = "only this genre")),
+    responses((status = 200, body = MovieList), (status = 422, body = ErrorBody)))]
+pub async fn random(
+    State(s): State<super::State>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> ApiResult<Json<MovieList>> {
+    let p = input::params(q)?;
+    input::only(&p, &["n", "genre"])?;
+    let n = input::count(&p, "n", 16, 100)?;
+    let genre = input::single(&p, "genre")?.filter(|g| !g.trim().is_empty());
+    let catalog = s.require_catalog()?;
+    let genre = match genre {
+        None => None,
+        Some(g) => Some(catalog.genre(g).ok_or_else(|| {
+            ApiError::invalid(
+                "genre",
+                format!("unknown genre {g:?} (GET /api/v1/genres lists them)"),
+            )
+        })?),
+    };
+    Ok(Json(MovieList {
+        items: random_movies(catalog, n, genre)
+            .into_iter()
+            .map(MovieSummary::of)
+            .collect(),
+    }))
+}
+
+/// `n` distinct movies drawn uniformly (of `genre` when given).
+pub fn random_movies<'a>(
+    catalog: &'a super::Catalog,
+    n: usize,
+    genre: Option<&str>,
+) -> Vec<&'a Movie> {
+    let pool: Vec<&Movie> = match genre {
+        None => catalog.movies().iter().collect(),
+        Some(g) => catalog
+            .movies()
+            .iter()
+            .filter(|m| m.genres.iter().any(|x| x == g))
+            .collect(),
+    };
+    let mut rng = rand::rng();
+    rand::seq::index::sample(&mut rng, pool.len(), n.min(pool.len()))
+        .into_iter()
+        .map(|i| pool[i])
+        .collect()
+}
+
+/// Title search (prefix matches first, then substrings), case and accent insensitive.
+#[utoipa::path(get, path = "/api/v1/movies/search", tag = "movies",
+    params(("q" = String, Query, description = "part of a title"),
+           ("limit" = Option<u32>, Query, description = "how many (default 20, capped at 100)")),
+    responses((status = 200, body = MovieList), (status = 422, body = ErrorBody)))]
+pub async fn search(
+    State(s): State<super::State>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> ApiResult<Json<MovieList>> {
+    let p = input::params(q)?;
+    input::only(&p, &["q", "limit"])?;
+    let limit = input::count(&p, "limit", 20, 100)?;
+    let text = input::single(&p, "q")?.unwrap_or("");
+    if text.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "q",
+            "q (the text to search for) is required",
+        ));
+    }
+    if text.len() > 200 {
+        return Err(ApiError::invalid("q", "q is longer than 200 bytes"));
+    }
+    let catalog = s.require_catalog()?;
+    Ok(Json(MovieList {
+        items: catalog
+            .search(text, limit)
+            .into_iter()
+            .map(MovieSummary::of)
+            .collect(),
+    }))
+}
+
+fn movie_of<'a>(s: &'a super::AppState, raw: &str) -> ApiResult<&'a Movie> {
+    let id = input::id_text(raw, "id")?;
+    let catalog = s.require_catalog()?;
+    catalog
+        .get(id)
+        .ok_or_else(|| ApiError::unknown_ids("id", &[id]))
+}
+
+/// One movie.
+#[utoipa::path(get, path = "/api/v1/movies/{id}", tag = "movies",
+    params(("id" = u32, Path, description = "movie id")),
+    responses((status = 200, body = MovieDetail), (status = 404, body = ErrorBody)))]
+pub async fn movie(
+    State(s): State<super::State>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> ApiResult<Json<MovieDetail>> {
+    input::only(&input::params(q)?, &[])?;
+    Ok(Json(MovieDetail::of(movie_of(
+        &s,
+        &input::segment(id, "id")?,
+    )?)))
+}
+
+/// The `k` movies nearest to one movie.
+#[utoipa::path(get, path = "/api/v1/movies/{id}/similar", tag = "movies",
+    params(("id" = u32, Path, description = "movie id"),
+           ("k" = Option<u32>, Query, description = "how many (default 20, capped at 100)")),
+    responses((status = 200, body = Recommendations), (status = 404, body = ErrorBody)))]
+pub async fn similar(
+    State(s): State<super::State>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> ApiResult<Json<Recommendations>> {
+    let p = input::params(q)?;
+    input::only(&p, &["k"])?;
+    let k = input::count(&p, "k", recommend::DEFAULT_K, MAX_K)?;
+    let m = movie_of(&s, &input::segment(id, "id")?)?;
+    let query = recommend::Query {
+        liked: vec![m.id],
+        k,
+        strategy: s.config.strategy,
+        ..Default::default()
+    };
+    let scored = recommend::recommend(s.vectors.as_ref(), s.catalog.by_popularity(), &query)
+        .await
+        .map_err(|e| match e {
+            recommend::RecommendError::UnknownIds(ids) => ApiError::unknown_ids("id", &ids),
+            other => other.into(),
+        })?;
+    Ok(Json(to_recommendations(&s, &query, scored)))
+}
+
+/// Turn scored ids into the answer (catalogue data, explanations).
+pub fn to_recommendations(
+    s: &super::AppState,
+    q: &recommend::Query,
+    scored: Vec<Scored>,
+) -> Recommendations {
+    let catalog = &s.catalog;
+    let items = scored
+        .into_iter()
+        .filter_map(|r| {
+            let m = catalog.get(r.id)?;
+            Some(Recommendation {
+                id: m.id,
+                title: m.title.clone(),
+                display_title: m.display_title.clone(),
+                year: m.year,
+                genres: m.genres.clone(),
+                score: r.score,
+                poster: m.poster.clone(),
+                because: r.because.and_then(|b| catalog.get(b)).map(|b| Because {
+                    id: b.id,
+                    title: b.title.clone(),
+                    display_title: b.display_title.clone(),
+                }),
+            })
+        })
+        .collect();
+    Recommendations {
+        items,
+        model_version: s.model_version(),
+        strategy: if q.liked.is_empty() {
+            "popular"
+        } else {
+            q.strategy.name()
+        },
+    }
+}
+
+/// Recommendations from liked and disliked movies.
+///
+/// Liked, disliked and excluded ids are never returned. With no liked and no
+/// disliked movies the answer is the most popular movies passing the filters.
+#[utoipa::path(post, path = "/api/v1/recommendations", tag = "recommendations",
+    request_body = RecommendationRequest,
+    responses((status = 200, body = Recommendations),
+              (status = 400, description = "malformed JSON", body = ErrorBody),
+              (status = 404, description = "unknown movie ids", body = ErrorBody),
+              (status = 413, description = "body too large", body = ErrorBody),
+              (status = 422, description = "a field is wrong", body = ErrorBody)))]
+pub async fn recommendations(
+    State(s): State<super::State>,
+    q: Result<Query<Params>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Recommendations>> {
+    input::only(&input::params(q)?, &[])?;
+    let body = input::body(body, s.config.body_limit)?;
+    let value = input::json(&body)?;
+    let catalog = s.require_catalog()?;
+    let lookup = |g: &str| catalog.genre(g).map(str::to_string);
+    let query = input::recommendation_query(&value, &lookup, s.config.strategy)?;
+    for (field, ids) in [
+        ("liked", &query.liked),
+        ("disliked", &query.disliked),
+        ("exclude", &query.exclude),
+    ] {
+        let unknown = catalog.unknown(ids);
+        if !unknown.is_empty() {
+            return Err(ApiError::unknown_ids(field, &unknown));
+        }
+    }
+    let scored = recommend::recommend(s.vectors.as_ref(), catalog.by_popularity(), &query).await?;
+    Ok(Json(to_recommendations(&s, &query, scored)))
+}
+
+/// The poster: 302 to the OMDb image when known, otherwise (or with
+/// `placeholder=true`) an SVG with the title and year.
+#[utoipa::path(get, path = "/api/v1/movies/{id}/poster", tag = "movies",
+    params(("id" = u32, Path, description = "movie id"),
+           ("placeholder" = Option<bool>, Query, description = "always the SVG placeholder")),
+    responses((status = 302, description = "redirect to the poster image"),
+              (status = 200, description = "SVG placeholder", content_type = "image/svg+xml"),
+              (status = 404, body = ErrorBody)))]
+pub async fn poster(
+    State(s): State<super::State>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Params>, QueryRejection>,
+) -> ApiResult<Response> {
+    let p = input::params(q)?;
+    input::only(&p, &["placeholder"])?;
+    let force = match input::single(&p, "placeholder")? {
+        None => false,
+        Some("true" | "1" | "") => true,
+        Some("false" | "0") => false,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "placeholder",
+                format!("placeholder must be true or false, got {other:?}"),
+            ));
+        }
+    };
+    let m = movie_of(&s, &input::segment(id, "id")?)?;
+    Ok(poster::respond(m, force))
+}

@@ -1,0 +1,232 @@
+//! Test fixture for the API tests: a small catalogue with clustered
+//! vectors, served by the real embedded defaults.
+//!
+//! Every call publishes the catalogue as an exported model version
+//! (manifest and checksums, [`artifact::publish_version`]) into a temporary
+//! model root, loads it with [`load::load_version`] into a SQLite metadata
+//! store in the same temporary directory, opens the embedded index the way
+//! `reelgraph serve` does ([`load::open_vectors`]) and builds the
+//! [`AppState`] from those stores. Nothing here stands in for a store.
+#![allow(dead_code)]
+
+use reelgraph_core::settings::VectorSpec;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response};
+use axum::middleware::{self, Next};
+use bytes::Bytes;
+use reelgraph_api::{self as api, ApiConfig, AppState};
+use reelgraph_core::artifact::{self, DatasetInfo, Manifest};
+use reelgraph_core::object::LocalDir;
+use reelgraph_core::types::Movie;
+use reelgraph_stores::load::{self, VectorTarget};
+use reelgraph_stores::sql;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub const VERSION: u64 = 20261128120000;
+pub const DIM: usize = 8;
+
+/// 40 movies in 4 clusters of 10 (ids 1–10 "Action" around axis 0, 11–20
+/// "Comedy" axis 1, 21–30 "Drama" axis 2, 31–40 "Horror" axis 3); years
+/// 1980 + id; popularity 100 − id; movie 3 has an OMDb poster; 12 is "Amélie".
+/// Vectors are row-major, `DIM` values per movie.
+pub fn fixture() -> (Vec<Movie>, Vec<f32>) {
+    let genres = ["Action", "Comedy", "Drama", "Horror"];
+    let mut movies = Vec::new();
+    let mut vectors = Vec::new();
+    for id in 1..=40u32 {
+        let c = ((id - 1) / 10) as usize;
+        let j = (id - 1) % 10;
+        let title = if id == 12 {
+            "Amélie".to_string()
+        } else {
+            format!("Movie {id}")
+        };
+        movies.push(Movie {
+            id,
+            title: title.clone(),
+            display_title: title,
+            year: Some(1980 + id as u16),
+            genres: vec![genres[c].to_string()],
+            poster: (id == 3).then(|| "https://img.example/poster3.jpg".to_string()),
+            plot: (id == 3).then(|| "Three things happen.".to_string()),
+            director: (id == 3).then(|| "A. Director".to_string()),
+            actors: if id == 3 {
+                vec!["X".into(), "Y".into()]
+            } else {
+                vec![]
+            },
+            runtime: (id == 3).then_some(101),
+            popularity: 100 - id,
+            ..Movie::default()
+        });
+        // Unit vector: mostly the cluster axis, with a within-cluster offset
+        // on axis 4+j%4 so distances inside a cluster differ.
+        let mut v = [0.0f32; DIM];
+        v[c] = 1.0;
+        v[4 + (j as usize % 4)] = 0.1 * (j as f32 + 1.0) / 10.0;
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        vectors.extend(v.iter().map(|x| x / n));
+    }
+    (movies, vectors)
+}
+
+/// The stores behind a test router, and the directory they live in.
+pub struct Fixture {
+    pub state: api::State,
+    pub dir: Arc<TempDir>,
+}
+
+impl Fixture {
+    /// The API router over this fixture. The directory (SQLite database and
+    /// model root) is removed once the router is dropped and no request is
+    /// running: every request holds it until its handler has answered,
+    /// because `oneshot` drops the router before the handler runs.
+    pub fn router(self) -> Router {
+        let dir = self.dir;
+        api::router(self.state).layer(middleware::from_fn(
+            move |req: Request<Body>, next: Next| {
+                let keep = dir.clone();
+                async move {
+                    let answer = next.run(req).await;
+                    drop(keep);
+                    answer
+                }
+            },
+        ))
+    }
+}
+
+/// Publish the fixture as model version [`VERSION`], `reelgraph load` it into
+/// SQLite + the embedded index, and open the stores for serving.
+pub async fn fixture_with(config: ApiConfig) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let models = dir.path().join("models");
+    let (movies, vectors) = fixture();
+    let manifest = Manifest {
+        format: artifact::FORMAT,
+        version: VERSION,
+        created_at: "2026-11-28T12:00:00Z".into(),
+        model: "api-test-fixture".into(),
+        dimension: DIM,
+        count: movies.len(),
+        metric: "IP".into(),
+        dataset: DatasetInfo {
+            name: "api-test-fixture".into(),
+            items: movies.len(),
+            ..Default::default()
+        },
+        metrics: serde_json::json!({"hr@10": 0.5}),
+        files: Default::default(),
+    };
+    artifact::publish_version(
+        &LocalDir::new(&models),
+        manifest,
+        vec![
+            (
+                artifact::VECTORS.to_string(),
+                Bytes::from(artifact::encode_npy(&vectors, movies.len(), DIM).unwrap()),
+            ),
+            (
+                artifact::ITEMS.to_string(),
+                Bytes::from(artifact::encode_items(&movies).unwrap()),
+            ),
+        ],
+    )
+    .await
+    .expect("publish the fixture version");
+
+    let db_url = format!("sqlite://{}", dir.path().join("meta.db").display());
+    let meta = sql::open(&db_url.parse().unwrap())
+        .await
+        .expect("open SQLite");
+    let report = load::load_version(
+        models.to_str().unwrap(),
+        None,
+        &VectorTarget::Embedded,
+        meta.as_ref(),
+        &|_, _, _| {},
+    )
+    .await
+    .expect("load the fixture version");
+    assert_eq!((report.version, report.items), (VERSION, 40));
+    let vectors = load::open_vectors(&VectorSpec::Embedded, None, meta.as_ref())
+        .await
+        .expect("open the embedded index");
+    let state = AppState::load(vectors, meta, config)
+        .await
+        .expect("load the API state");
+    Fixture {
+        state: Arc::new(state),
+        dir: Arc::new(dir),
+    }
+}
+
+pub async fn router() -> Router {
+    fixture_with(ApiConfig::default()).await.router()
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+pub async fn answer(resp: Response<Body>) -> Answer {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub async fn call(router: &Router, method: &str, uri: &str, body: Option<&str>) -> Answer {
+    let mut req = Request::builder().method(method).uri(uri);
+    if body.is_some() {
+        req = req.header("content-type", "application/json");
+    }
+    let req = req
+        .body(
+            body.map(|b| Body::from(b.to_string()))
+                .unwrap_or_else(Body::empty),
+        )
+        .unwrap();
+    answer(router.clone().oneshot(req).await.unwrap()).await
+}
+
+/// Assert a v1 error answer: status, code and field.
+pub fn assert_error(a: &Answer, status: u16, field: Option<&str>) {
+    assert_eq!(a.status, status, "body: {}", a.text());
+    assert_eq!(
+        a.header("content-type").as_deref(),
+        Some("application/json")
+    );
+    let j = a.json();
+    let e = &j["error"];
+    assert!(e["code"].is_string() && e["message"].is_string(), "{j}");
+    assert_eq!(e["field"].as_str(), field, "{j}");
+}

@@ -1,0 +1,77 @@
+//! Flags shared by several subcommands, each naming its setting in
+//! [`reelgraph_core::settings`] (flag, environment variable, help); the
+//! values are resolved there: flag > environment > `reelgraph.toml` > default.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use reelgraph_core::settings::{
+    self as s, DbSpec, ModelsSpec, Origins, Secret, Sources, VectorSpec,
+};
+
+/// The stores a version is loaded into and served from.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct StoreArgs {
+    #[arg(long = s::VECTORS.long(), env = s::VECTORS.env, help = s::VECTORS.help)]
+    pub vectors: Option<VectorSpec>,
+    #[arg(long = s::DB.long(), env = s::DB.env, help = s::DB.help, hide_env_values = true)]
+    pub db: Option<DbSpec>,
+    #[arg(long = s::MILVUS_TOKEN.long(), env = s::MILVUS_TOKEN.env, help = s::MILVUS_TOKEN.help, hide_env_values = true)]
+    pub milvus_token: Option<Secret>,
+}
+
+/// [`StoreArgs`] resolved.
+#[derive(Clone, Debug)]
+pub struct Stores {
+    pub vectors: VectorSpec,
+    pub db: DbSpec,
+    pub token: Option<Secret>,
+}
+
+impl StoreArgs {
+    pub fn resolve(&self, src: &Sources) -> anyhow::Result<Stores> {
+        Ok(Stores {
+            vectors: src.require(&s::VECTORS, self.vectors.clone())?,
+            db: src.require(&s::DB, self.db.clone())?,
+            token: src.resolve(&s::MILVUS_TOKEN, self.milvus_token.clone())?,
+        })
+    }
+}
+
+/// Where `serve` listens and what it serves besides the API.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ServerArgs {
+    #[arg(long = s::HOST.long(), env = s::HOST.env, help = s::HOST.help)]
+    pub host: Option<IpAddr>,
+    #[arg(long = s::PORT.long(), env = s::PORT.env, help = s::PORT.help)]
+    pub port: Option<u16>,
+    #[arg(long = s::CORS_ORIGINS.long(), env = s::CORS_ORIGINS.env, help = s::CORS_ORIGINS.help)]
+    pub cors_origins: Option<Origins>,
+    #[arg(long = s::WEB.long(), env = s::WEB.env, help = s::WEB.help)]
+    pub web: Option<PathBuf>,
+}
+
+/// [`ServerArgs`] resolved.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub addr: SocketAddr,
+    pub cors_origins: Origins,
+    pub web: Option<PathBuf>,
+}
+
+impl ServerArgs {
+    pub fn resolve(&self, src: &Sources) -> anyhow::Result<Server> {
+        let host: IpAddr = src.require(&s::HOST, self.host)?;
+        let port: u16 = src.require(&s::PORT, self.port)?;
+        Ok(Server {
+            addr: SocketAddr::new(host, port),
+            cors_origins: src.require(&s::CORS_ORIGINS, self.cors_origins.clone())?,
+            web: src.resolve(&s::WEB, self.web.clone())?,
+        })
+    }
+}
+
+/// The model root, required.
+pub fn models(src: &Sources, given: Option<ModelsSpec>) -> anyhow::Result<ModelsSpec> {
+    Ok(src.require(&s::MODELS, given)?)
+}

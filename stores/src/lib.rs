@@ -1,0 +1,21 @@
+//! # reelgraph-stores
+//!
+//! The middle layer: the stores a model version is loaded into and served
+//! from, each behind a small trait with the embedded default beside the real
+//! service.
+//!
+//! | trait | embedded default | real service |
+//! |---|---|---|
+//! | [`vector::VectorStore`] | in-process exact inner-product index ([`embedded`]) | Milvus ([`milvus`]) |
+//! | [`metadata::MetadataStore`] | SQLite ([`sql`]); read-only in memory from a version's files ([`bundle`]) | MySQL / MariaDB ([`sql`]) |
+//!
+//! [`load`] writes a verified version from the object store into both.
+//! The object store itself is in `reelgraph-core` (the trainer writes to it).
+
+pub mod bundle;
+pub mod embedded;
+pub mod load;
+pub mod metadata;
+pub mod milvus;
+pub mod sql;
+pub mod vector;

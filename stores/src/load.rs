@@ -1,0 +1,290 @@
+//! Loading an exported model version into the stores (`reelgraph load`),
+//! and opening the active version for serving.
+//!
+//! [`load_version`]:
+//! 1. resolves the version (`latest` when none is given); if it is already
+//!    active in both the metadata store and the vector store, nothing is
+//!    done (loading twice is a no-op);
+//! 2. reads the version and verifies the manifest and every checksum
+//!    ([`artifact::read_version`]) **before writing anything**; a corrupt or
+//!    incomplete version is refused with an error naming the file;
+//! 3. upserts the movies (idempotent) and records the version, inactive,
+//!    with the model root it came from;
+//! 4. vectors: with Milvus, writes the `movies_v{N}` collection, builds the
+//!    index, loads it, checks the row count and probe searches against the
+//!    embedded index, then moves the alias (older collections are dropped,
+//!    keeping two); with the embedded index there is nothing to copy;
+//! 5. finally marks the version active in the metadata store.
+//!
+//! An interruption anywhere before step 5 leaves the previously active
+//! version serving: Milvus readers follow the alias, which moves only after
+//! verification, and the metadata store's active flag flips in one
+//! transaction at the end.
+//!
+//! ## Where the embedded index's active version is kept
+//!
+//! The embedded vector store lives in the serving process, so "loading" it
+//! means recording durably which version is active and where it came from:
+//! the `model_versions` table of the metadata database holds the active flag
+//! and the model root URI (`source`, a canonical local path or
+//! `s3://bucket/prefix`). [`open_vectors`] (used by `reelgraph serve` with
+//! the same `--vectors`/`--db` flags) reads both and opens that version from
+//! its model root, verifying its checksums again.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::embedded::{EmbeddedIndex, EmbeddedStore};
+use crate::metadata::{MetadataStore, ModelVersionRow};
+use crate::milvus::MilvusStore;
+use crate::sql;
+use crate::vector::{ItemAttrs, VectorStore};
+use reelgraph_core::artifact;
+use reelgraph_core::error::{Error, Result};
+use reelgraph_core::object::{self, ObjectStore};
+use reelgraph_core::settings::{Secret, VectorSpec};
+
+/// Rows per vector upsert (one progress step).
+const UPSERT_BATCH: usize = 2_000;
+
+/// Where vectors go.
+pub enum VectorTarget {
+    /// The in-process index (the version is opened from its model root by the server).
+    Embedded,
+    Milvus(MilvusStore),
+}
+
+impl VectorTarget {
+    /// The store `spec` names (Milvus: connected).
+    pub async fn open(spec: &VectorSpec, token: Option<&Secret>) -> Result<Self> {
+        match spec {
+            VectorSpec::Embedded => Ok(VectorTarget::Embedded),
+            VectorSpec::Milvus { .. } => Ok(VectorTarget::Milvus(
+                MilvusStore::connect(spec, token).await?,
+            )),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            VectorTarget::Embedded => "embedded".into(),
+            VectorTarget::Milvus(m) => m.url().to_string(),
+        }
+    }
+}
+
+/// Phase and position, reported while loading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Verify,
+    Metadata,
+    Vectors,
+    Activate,
+}
+
+/// What a load did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadReport {
+    pub version: u64,
+    pub items: usize,
+    pub dimension: usize,
+    /// `false` when the version was already active (nothing written).
+    pub changed: bool,
+    pub vectors: String,
+    pub elapsed: Duration,
+}
+
+/// A model root URI as recorded: local paths are made absolute.
+pub fn canonical_source(uri: &str) -> String {
+    if uri.starts_with("s3://") {
+        return uri.trim_end_matches('/').to_string();
+    }
+    let path = uri.strip_prefix("file://").unwrap_or(uri);
+    std::fs::canonicalize(Path::new(path))
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.to_string())
+}
+
+/// Load `version` (or `latest`) from the model root `from` into `db` and
+/// `vectors`, then activate it. `progress(phase, done, total)` is called as
+/// work proceeds.
+pub async fn load_version(
+    from: &str,
+    version: Option<u64>,
+    vectors: &VectorTarget,
+    db: &dyn MetadataStore,
+    progress: &(dyn Fn(Phase, u64, u64) + Send + Sync),
+) -> Result<LoadReport> {
+    let started = Instant::now();
+    let source = canonical_source(from);
+    let store = object::open(from).await?;
+    load_from_store(store.as_ref(), &source, version, vectors, db, progress)
+        .await
+        .map(|mut r| {
+            r.elapsed = started.elapsed();
+            r
+        })
+}
+
+/// [`load_version`] on an opened object store; `source` is recorded as the
+/// version's model root.
+pub async fn load_from_store(
+    store: &dyn ObjectStore,
+    source: &str,
+    version: Option<u64>,
+    vectors: &VectorTarget,
+    db: &dyn MetadataStore,
+    progress: &(dyn Fn(Phase, u64, u64) + Send + Sync),
+) -> Result<LoadReport> {
+    let started = Instant::now();
+    let version = match version {
+        Some(v) => v,
+        None => artifact::latest_version(store).await.map_err(|e| match e {
+            Error::NotFound(what) => Error::NotFound(format!(
+                "{what}: no `latest` pointer in {}; pass --version",
+                store.describe()
+            )),
+            other => other,
+        })?,
+    };
+
+    // Loading the active version again is a no-op.
+    if let Some(active) = db.active_version().await?
+        && active.version == version
+    {
+        let vectors_active = match vectors {
+            VectorTarget::Embedded => true,
+            VectorTarget::Milvus(m) => m.active_version().await? == Some(version),
+        };
+        if vectors_active {
+            return Ok(LoadReport {
+                version,
+                items: db.count_movies().await? as usize,
+                dimension: active.dimension,
+                changed: false,
+                vectors: vectors.describe(),
+                elapsed: started.elapsed(),
+            });
+        }
+    }
+
+    // Verify everything before writing anything.
+    progress(Phase::Verify, 0, 1);
+    let bundle = artifact::read_version(store, Some(version)).await?;
+    let index = EmbeddedIndex::from_bundle(&bundle)?;
+    progress(Phase::Verify, 1, 1);
+    let n = bundle.items.len();
+    let dim = bundle.manifest.dimension;
+
+    let batches = n.div_ceil(sql::BATCH).max(1) as u64;
+    progress(Phase::Metadata, 0, batches);
+    for (i, chunk) in bundle.items.chunks(sql::BATCH).enumerate() {
+        db.upsert_movies(chunk).await?;
+        progress(Phase::Metadata, i as u64 + 1, batches);
+    }
+    db.record_version(&ModelVersionRow {
+        version,
+        dimension: dim,
+        metrics: bundle.manifest.metrics.clone(),
+        loaded_at: sql::now_rfc3339(),
+        active: false,
+    })
+    .await?;
+    db.set_version_source(version, source).await?;
+
+    match vectors {
+        VectorTarget::Embedded => progress(Phase::Vectors, 1, 1),
+        VectorTarget::Milvus(m) => {
+            // A partial collection from an interrupted load is rebuilt.
+            if m.active_version().await? != Some(version) {
+                m.drop_version(version).await?;
+            }
+            let ids: Vec<_> = bundle.items.iter().map(|m| m.id).collect();
+            let attrs: Vec<ItemAttrs> = bundle
+                .items
+                .iter()
+                .map(|m| ItemAttrs {
+                    year: m.year,
+                    genres: m.genres.clone(),
+                })
+                .collect();
+            let steps = n.div_ceil(UPSERT_BATCH).max(1) as u64;
+            progress(Phase::Vectors, 0, steps);
+            for (i, start) in (0..n).step_by(UPSERT_BATCH).enumerate() {
+                let end = (start + UPSERT_BATCH).min(n);
+                m.upsert(
+                    version,
+                    &ids[start..end],
+                    &bundle.vectors[start * dim..end * dim],
+                    dim,
+                    &attrs[start..end],
+                )
+                .await?;
+                progress(Phase::Vectors, i as u64 + 1, steps);
+            }
+            progress(Phase::Activate, 0, 2);
+            m.activate_verified(version, Some(n), Some(&index)).await?;
+            let recorded: Vec<u64> = db.versions().await?.iter().map(|v| v.version).collect();
+            let dropped = m.prune(&recorded).await?;
+            if !dropped.is_empty() {
+                tracing::info!("dropped old Milvus collections of versions {dropped:?}");
+            }
+        }
+    }
+    progress(Phase::Activate, 1, 2);
+    db.activate_version(version).await?;
+    progress(Phase::Activate, 2, 2);
+    Ok(LoadReport {
+        version,
+        items: n,
+        dimension: dim,
+        changed: true,
+        vectors: vectors.describe(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The vector store a server should search, with the same `--vectors` /
+/// `--db` settings `reelgraph load` was given: Milvus (searched through its
+/// alias), or the embedded index of the version the metadata store marks
+/// active, opened (and verified) from the model root it was loaded from.
+pub async fn open_vectors(
+    spec: &VectorSpec,
+    token: Option<&Secret>,
+    db: &dyn MetadataStore,
+) -> Result<Arc<dyn VectorStore>> {
+    match VectorTarget::open(spec, token).await? {
+        VectorTarget::Milvus(m) => Ok(Arc::new(m)),
+        VectorTarget::Embedded => {
+            let store = EmbeddedStore::new();
+            refresh_embedded(&store, db).await?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Make `store` serve the version the metadata store marks active, if it
+/// does not already. Returns the newly installed version, if any. The swap
+/// is atomic for readers; on any error the current version keeps serving.
+pub async fn refresh_embedded(
+    store: &EmbeddedStore,
+    db: &dyn MetadataStore,
+) -> Result<Option<u64>> {
+    let active = db.active_version().await?.ok_or_else(|| {
+        Error::NotFound("no model version is active; run `reelgraph load` first".into())
+    })?;
+    if store.current().map(|i| i.version()) == Some(active.version) {
+        return Ok(None);
+    }
+    let source = db.version_source(active.version).await?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "model version {} has no recorded source; load it again",
+            active.version
+        ))
+    })?;
+    let objects = object::open(&source).await?;
+    let index = EmbeddedIndex::open(objects.as_ref(), Some(active.version)).await?;
+    store.install(Arc::new(index));
+    Ok(Some(active.version))
+}

@@ -1,0 +1,460 @@
+//! [`MetadataStore`] on SQLite (embedded default) and MySQL / MariaDB, via sqlx.
+//!
+//! The schema lives in `stores/migrations/{sqlite,mysql}` and is embedded in the
+//! binary; [`MetadataStore::migrate`] applies it with sqlx's migrator (the
+//! `_sqlx_migrations` table records what ran). Every statement binds its
+//! values as parameters; upserts are multi-row `INSERT`s of at most
+//! [`BATCH`] rows inside one transaction, idempotent through
+//! `ON CONFLICT … DO UPDATE` (SQLite) / `ON DUPLICATE KEY UPDATE` (MySQL).
+//!
+//! Genres and actors are stored as JSON arrays in text columns, so both
+//! databases keep the same schema.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::mysql::{MySql, MySqlPool, MySqlPoolOptions};
+use sqlx::sqlite::{
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+};
+use sqlx::{QueryBuilder, Row, SqlSafeStr};
+
+use crate::metadata::{MetadataStore, ModelVersionRow};
+use reelgraph_core::error::{Error, Result};
+use reelgraph_core::settings::{DbKind, DbSpec};
+use reelgraph_core::types::{Movie, MovieId};
+
+/// Rows per multi-row `INSERT` (14 parameters each: well under SQLite's and
+/// MySQL's placeholder limits).
+pub const BATCH: usize = 500;
+
+const COLUMNS: &str = "id, title, display_title, year, genres, plot, director, actors, runtime, rated, language, poster, imdb_id, popularity";
+
+const SQLITE_UPSERT: &str = " ON CONFLICT(id) DO UPDATE SET title = excluded.title, \
+    display_title = excluded.display_title, year = excluded.year, genres = excluded.genres, \
+    plot = excluded.plot, director = excluded.director, actors = excluded.actors, \
+    runtime = excluded.runtime, rated = excluded.rated, language = excluded.language, \
+    poster = excluded.poster, imdb_id = excluded.imdb_id, popularity = excluded.popularity";
+
+const MYSQL_UPSERT: &str = " ON DUPLICATE KEY UPDATE title = VALUES(title), \
+    display_title = VALUES(display_title), year = VALUES(year), genres = VALUES(genres), \
+    plot = VALUES(plot), director = VALUES(director), actors = VALUES(actors), \
+    runtime = VALUES(runtime), rated = VALUES(rated), language = VALUES(language), \
+    poster = VALUES(poster), imdb_id = VALUES(imdb_id), popularity = VALUES(popularity)";
+
+const SQLITE_VERSION_UPSERT: &str = "INSERT INTO model_versions (version, dimension, metrics, loaded_at, active) \
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT(version) DO UPDATE SET dimension = excluded.dimension, \
+    metrics = excluded.metrics, loaded_at = excluded.loaded_at";
+
+const MYSQL_VERSION_UPSERT: &str = "INSERT INTO model_versions (version, dimension, metrics, loaded_at, active) \
+    VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE dimension = VALUES(dimension), \
+    metrics = VALUES(metrics), loaded_at = VALUES(loaded_at)";
+
+const VERSION_COLUMNS: &str =
+    "SELECT version, dimension, metrics, loaded_at, active FROM model_versions";
+
+fn migrator(sql: &'static str) -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "init".into(),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        false,
+    )])
+}
+
+fn db_err(what: &str) -> impl Fn(sqlx::Error) -> Error + '_ {
+    move |e| Error::Unavailable(format!("{what}: {e}"))
+}
+
+fn to_json(list: &[String]) -> String {
+    serde_json::to_string(list).expect("a list of strings serialises")
+}
+
+fn from_json(column: &str, id: i64, text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::Corrupt(format!("movies.{column} of movie {id}: {e}")))
+}
+
+fn version_i64(version: u64) -> Result<i64> {
+    i64::try_from(version)
+        .map_err(|_| Error::Invalid(format!("version {version} does not fit a BIGINT")))
+}
+
+/// The current time as RFC 3339 UTC (`2026-11-28T10:20:00Z`).
+pub fn now_rfc3339() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Open a metadata store from a URL: `sqlite://PATH` (created when missing)
+/// or `mysql://USER[:PASS]@HOST[:PORT]/DB`. The schema is migrated.
+pub async fn open(db: &DbSpec) -> Result<Arc<dyn MetadataStore>> {
+    let store: Arc<dyn MetadataStore> = match db.kind() {
+        DbKind::Sqlite => Arc::new(SqliteStore::connect(db.url()).await?),
+        DbKind::MySql => Arc::new(MySqlStore::connect(db.url()).await?),
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Generates the [`MetadataStore`] impl for one database; the dialects
+/// differ only in the upsert clause, the migrations and the pool type.
+macro_rules! sql_store {
+    ($store:ident, $db:ty, $upsert:expr, $version_upsert:expr, $migrations:expr) => {
+        impl $store {
+            fn movie_from_row(row: &<$db as sqlx::Database>::Row) -> Result<Movie> {
+                let get_err = |e: sqlx::Error| Error::Corrupt(format!("movies row: {e}"));
+                let id: i64 = row.try_get("id").map_err(get_err)?;
+                let small = |v: Option<i32>, col: &str| -> Result<Option<u16>> {
+                    v.map(|x| {
+                        u16::try_from(x).map_err(|_| {
+                            Error::Corrupt(format!("movies.{col} of movie {id}: {x} out of range"))
+                        })
+                    })
+                    .transpose()
+                };
+                let genres: String = row.try_get("genres").map_err(get_err)?;
+                let actors: String = row.try_get("actors").map_err(get_err)?;
+                let popularity: i32 = row.try_get("popularity").map_err(get_err)?;
+                Ok(Movie {
+                    id: MovieId::try_from(id)
+                        .map_err(|_| Error::Corrupt(format!("movies.id {id} out of range")))?,
+                    title: row.try_get("title").map_err(get_err)?,
+                    display_title: row.try_get("display_title").map_err(get_err)?,
+                    year: small(row.try_get("year").map_err(get_err)?, "year")?,
+                    genres: from_json("genres", id, &genres)?,
+                    plot: row.try_get("plot").map_err(get_err)?,
+                    director: row.try_get("director").map_err(get_err)?,
+                    actors: from_json("actors", id, &actors)?,
+                    runtime: small(row.try_get("runtime").map_err(get_err)?, "runtime")?,
+                    rated: row.try_get("rated").map_err(get_err)?,
+                    language: row.try_get("language").map_err(get_err)?,
+                    poster: row.try_get("poster").map_err(get_err)?,
+                    imdb_id: row.try_get("imdb_id").map_err(get_err)?,
+                    popularity: popularity.max(0) as u32,
+                })
+            }
+
+            fn version_from_row(row: &<$db as sqlx::Database>::Row) -> Result<ModelVersionRow> {
+                let get_err = |e: sqlx::Error| Error::Corrupt(format!("model_versions row: {e}"));
+                let version: i64 = row.try_get("version").map_err(get_err)?;
+                let dimension: i32 = row.try_get("dimension").map_err(get_err)?;
+                let metrics: String = row.try_get("metrics").map_err(get_err)?;
+                Ok(ModelVersionRow {
+                    version: version as u64,
+                    dimension: dimension.max(0) as usize,
+                    metrics: serde_json::from_str(&metrics).map_err(|e| {
+                        Error::Corrupt(format!("model_versions.metrics of {version}: {e}"))
+                    })?,
+                    loaded_at: row.try_get("loaded_at").map_err(get_err)?,
+                    active: row.try_get("active").map_err(get_err)?,
+                })
+            }
+        }
+
+        #[async_trait]
+        impl MetadataStore for $store {
+            async fn migrate(&self) -> Result<()> {
+                migrator($migrations)
+                    .run(&self.pool)
+                    .await
+                    .map_err(|e| Error::Unavailable(format!("schema migration: {e}")))
+            }
+
+            async fn upsert_movies(&self, movies: &[Movie]) -> Result<()> {
+                let mut tx = self.pool.begin().await.map_err(db_err("begin"))?;
+                for chunk in movies.chunks(BATCH) {
+                    let mut qb: QueryBuilder<$db> =
+                        QueryBuilder::new(format!("INSERT INTO movies ({COLUMNS}) "));
+                    qb.push_values(chunk, |mut b, m| {
+                        b.push_bind(i64::from(m.id))
+                            .push_bind(m.title.clone())
+                            .push_bind(m.display_title.clone())
+                            .push_bind(m.year.map(i32::from))
+                            .push_bind(to_json(&m.genres))
+                            .push_bind(m.plot.clone())
+                            .push_bind(m.director.clone())
+                            .push_bind(to_json(&m.actors))
+                            .push_bind(m.runtime.map(i32::from))
+                            .push_bind(m.rated.clone())
+                            .push_bind(m.language.clone())
+                            .push_bind(m.poster.clone())
+                            .push_bind(m.imdb_id.clone())
+                            .push_bind(i32::try_from(m.popularity).unwrap_or(i32::MAX));
+                    });
+                    qb.push($upsert);
+                    qb.build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err("upsert movies"))?;
+                }
+                tx.commit().await.map_err(db_err("commit movies"))
+            }
+
+            async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>> {
+                let mut found: HashMap<MovieId, Movie> = HashMap::with_capacity(ids.len());
+                for chunk in ids.chunks(BATCH) {
+                    let mut qb: QueryBuilder<$db> =
+                        QueryBuilder::new(format!("SELECT {COLUMNS} FROM movies WHERE id IN ("));
+                    let mut sep = qb.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(i64::from(*id));
+                    }
+                    qb.push(")");
+                    let rows = qb
+                        .build()
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(db_err("select movies"))?;
+                    for row in &rows {
+                        let m = Self::movie_from_row(row)?;
+                        found.insert(m.id, m);
+                    }
+                }
+                Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+            }
+
+            async fn all_movies(&self) -> Result<Vec<Movie>> {
+                let sql: &'static str = concat!(
+                    "SELECT id, title, display_title, year, genres, plot, director, actors, ",
+                    "runtime, rated, language, poster, imdb_id, popularity FROM movies ORDER BY id"
+                );
+                let rows = sqlx::query(sql)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err("select movies"))?;
+                rows.iter().map(Self::movie_from_row).collect()
+            }
+
+            async fn count_movies(&self) -> Result<u64> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM movies")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(db_err("count movies"))?;
+                Ok(n as u64)
+            }
+
+            async fn record_version(&self, row: &ModelVersionRow) -> Result<()> {
+                let dim = i32::try_from(row.dimension).map_err(|_| {
+                    Error::Invalid(format!("dimension {} too large", row.dimension))
+                })?;
+                sqlx::query($version_upsert)
+                    .bind(version_i64(row.version)?)
+                    .bind(dim)
+                    .bind(row.metrics.to_string())
+                    .bind(row.loaded_at.clone())
+                    .bind(false)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err("record version"))?;
+                Ok(())
+            }
+
+            async fn activate_version(&self, version: u64) -> Result<()> {
+                let v = version_i64(version)?;
+                let mut tx = self.pool.begin().await.map_err(db_err("begin"))?;
+                let exists: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM model_versions WHERE version = ?")
+                        .bind(v)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err("find version"))?;
+                if exists == 0 {
+                    return Err(Error::NotFound(format!(
+                        "model version {version} is not recorded"
+                    )));
+                }
+                sqlx::query("UPDATE model_versions SET active = (version = ?)")
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err("activate version"))?;
+                tx.commit().await.map_err(db_err("commit activation"))
+            }
+
+            async fn active_version(&self) -> Result<Option<ModelVersionRow>> {
+                let sql: &'static str = concat!(
+                    "SELECT version, dimension, metrics, loaded_at, active FROM model_versions ",
+                    "WHERE active = TRUE ORDER BY version DESC LIMIT 1"
+                );
+                let row = sqlx::query(sql)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err("active version"))?;
+                row.as_ref().map(Self::version_from_row).transpose()
+            }
+
+            async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>> {
+                let sql: &'static str = concat!(
+                    "SELECT version, dimension, metrics, loaded_at, active FROM model_versions ",
+                    "WHERE version = ?"
+                );
+                let row = sqlx::query(sql)
+                    .bind(version_i64(version)?)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db_err("read version"))?;
+                row.as_ref().map(Self::version_from_row).transpose()
+            }
+
+            async fn versions(&self) -> Result<Vec<ModelVersionRow>> {
+                let mut qb: QueryBuilder<$db> = QueryBuilder::new(VERSION_COLUMNS);
+                qb.push(" ORDER BY version");
+                let rows = qb
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(db_err("list versions"))?;
+                rows.iter().map(Self::version_from_row).collect()
+            }
+
+            async fn set_version_source(&self, version: u64, source: &str) -> Result<()> {
+                let done = sqlx::query("UPDATE model_versions SET source = ? WHERE version = ?")
+                    .bind(source.to_string())
+                    .bind(version_i64(version)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err("record version source"))?;
+                if done.rows_affected() == 0 {
+                    // MySQL counts only changed rows; tell "same value" from "no row".
+                    if self.version(version).await?.is_none() {
+                        return Err(Error::NotFound(format!(
+                            "model version {version} is not recorded"
+                        )));
+                    }
+                }
+                Ok(())
+            }
+
+            async fn version_source(&self, version: u64) -> Result<Option<String>> {
+                let src: Option<Option<String>> =
+                    sqlx::query_scalar("SELECT source FROM model_versions WHERE version = ?")
+                        .bind(version_i64(version)?)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db_err("read version source"))?;
+                Ok(src.flatten())
+            }
+        }
+    };
+}
+
+/// SQLite metadata store (the embedded default).
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Connect to `sqlite://PATH` (or `sqlite:PATH`), creating the file when
+    /// missing. WAL journal, so readers do not block a loading writer.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::Invalid(format!("db: {url:?}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts)
+            .await
+            .map_err(|e| Error::Unavailable(format!("db {url}: {e}")))?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// MySQL / MariaDB metadata store.
+#[derive(Clone, Debug)]
+pub struct MySqlStore {
+    pool: MySqlPool,
+}
+
+impl MySqlStore {
+    /// Connect to `mysql://USER[:PASS]@HOST[:PORT]/DB` (`mariadb://` works too).
+    pub async fn connect(url: &str) -> Result<Self> {
+        let url = url
+            .strip_prefix("mariadb://")
+            .map(|rest| format!("mysql://{rest}"))
+            .unwrap_or_else(|| url.to_string());
+        let pool = MySqlPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(&url)
+            .await
+            .map_err(|e| Error::Unavailable(format!("db {}: {e}", redact(&url))))?;
+        Ok(MySqlStore { pool })
+    }
+
+    pub fn pool(&self) -> &MySqlPool {
+        &self.pool
+    }
+}
+
+/// A URL with its password replaced by `***` (see [`DbSpec::redacted`]).
+pub fn redact(url: &str) -> String {
+    reelgraph_core::settings::redact_url(url)
+}
+
+sql_store!(
+    SqliteStore,
+    Sqlite,
+    SQLITE_UPSERT,
+    SQLITE_VERSION_UPSERT,
+    include_str!("../migrations/sqlite/0001_init.sql")
+);
+sql_store!(
+    MySqlStore,
+    MySql,
+    MYSQL_UPSERT,
+    MYSQL_VERSION_UPSERT,
+    include_str!("../migrations/mysql/0001_init.sql")
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_shape() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.starts_with("20") && t.ends_with('Z') && &t[10..11] == "T");
+    }
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(
+            redact("mysql://u:secret@h:3306/db"),
+            "mysql://u:***@h:3306/db"
+        );
+        assert_eq!(redact("mysql://root@h/db"), "mysql://root@h/db");
+    }
+}

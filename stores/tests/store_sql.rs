@@ -1,0 +1,180 @@
+//! The metadata store against real databases: SQLite in a temp dir, and
+//! MariaDB/MySQL (`REELGRAPH_TEST_MYSQL`, a server URL without a database)
+//! in a uniquely named database created and dropped by the test.
+
+use reelgraph_core::settings::DbSpec;
+use std::sync::Arc;
+
+use reelgraph_core::types::Movie;
+use reelgraph_stores::metadata::{MetadataStore, ModelVersionRow};
+use reelgraph_stores::sql::{self, MySqlStore};
+use reelgraph_testkit::data::service_url;
+use sqlx::Executor;
+
+fn movie(id: u32) -> Movie {
+    Movie {
+        id,
+        title: format!("Movie {id}, The"),
+        display_title: format!("The Movie {id}"),
+        year: (!id.is_multiple_of(3)).then_some(1950 + (id % 70) as u16),
+        genres: if id.is_multiple_of(2) {
+            vec!["Comedy".into(), "Drama".into()]
+        } else {
+            vec!["Sci-Fi".into()]
+        },
+        plot: id
+            .is_multiple_of(4)
+            .then(|| format!("Plot of {id}: it's \"quoted\"; DROP TABLE movies; --")),
+        director: Some(format!("Director {id}")),
+        actors: vec![format!("Actor {id}"), "Zoë Ünicode".into()],
+        runtime: Some(90 + (id % 60) as u16),
+        rated: Some("PG-13".into()),
+        language: Some("English".into()),
+        poster: Some(format!("https://img.example/{id}.jpg")),
+        imdb_id: Some(format!("tt{id:07}")),
+        popularity: id * 7,
+    }
+}
+
+async fn exercise(store: Arc<dyn MetadataStore>) {
+    store.migrate().await.unwrap(); // idempotent: open() already ran it
+    let movies: Vec<Movie> = (1..=1234).map(movie).collect();
+    store.upsert_movies(&movies).await.unwrap();
+    store.upsert_movies(&movies).await.unwrap(); // idempotent
+    assert_eq!(store.count_movies().await.unwrap(), 1234);
+
+    // Update a few rows, leave the rest.
+    let mut changed = movies[10..13].to_vec();
+    for m in &mut changed {
+        m.title.push_str(" (restored)");
+        m.year = None;
+        m.popularity += 1;
+    }
+    store.upsert_movies(&changed).await.unwrap();
+    assert_eq!(store.count_movies().await.unwrap(), 1234);
+
+    let got = store.movies(&[12, 999_999, 4, 11]).await.unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0], changed[1]);
+    assert_eq!(got[1], movies[3]);
+    assert_eq!(got[2], changed[0]);
+    assert!(got[1].plot.as_deref().unwrap().contains("DROP TABLE"));
+
+    let all = store.all_movies().await.unwrap();
+    assert_eq!(all.len(), 1234);
+    assert_eq!(all[0], movies[0]);
+    assert_eq!(all[1233], movies[1233]);
+    // More ids than one batch.
+    let many: Vec<u32> = (1..=1234).rev().collect();
+    let got = store.movies(&many).await.unwrap();
+    assert_eq!(got.len(), 1234);
+    assert_eq!(got[0].id, 1234);
+
+    // Versions.
+    assert!(store.active_version().await.unwrap().is_none());
+    assert!(store.activate_version(1).await.is_err());
+    for v in [20261128100000u64, 20261128110000] {
+        store
+            .record_version(&ModelVersionRow {
+                version: v,
+                dimension: 64,
+                metrics: serde_json::json!({"recall@10": 0.123, "v": v}),
+                loaded_at: sql::now_rfc3339(),
+                active: false,
+            })
+            .await
+            .unwrap();
+    }
+    store.activate_version(20261128100000).await.unwrap();
+    store
+        .set_version_source(20261128100000, "s3://bucket/models")
+        .await
+        .unwrap();
+    store
+        .set_version_source(20261128100000, "s3://bucket/models")
+        .await
+        .unwrap();
+    assert!(store.set_version_source(5, "x").await.is_err());
+    let active = store.active_version().await.unwrap().unwrap();
+    assert_eq!(active.version, 20261128100000);
+    assert!(active.active);
+    assert_eq!(active.metrics["recall@10"], 0.123);
+    assert_eq!(
+        store
+            .version_source(20261128100000)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("s3://bucket/models")
+    );
+    assert_eq!(store.version_source(20261128110000).await.unwrap(), None);
+    store.activate_version(20261128110000).await.unwrap();
+    let versions = store.versions().await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        versions.iter().map(|v| v.active).collect::<Vec<_>>(),
+        vec![false, true]
+    );
+    // Re-recording keeps the active flag.
+    let mut again = versions[1].clone();
+    again.metrics = serde_json::json!({"again": true});
+    store.record_version(&again).await.unwrap();
+    let v = store.version(20261128110000).await.unwrap().unwrap();
+    assert!(v.active);
+    assert_eq!(v.metrics["again"], true);
+}
+
+#[tokio::test]
+async fn sqlite_metadata_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("meta.db").display());
+    let store = sql::open(&url.parse().unwrap()).await.unwrap();
+    exercise(store).await;
+    // Reopening finds the data and migrates nothing new.
+    let store = sql::open(&url.parse().unwrap()).await.unwrap();
+    assert_eq!(store.count_movies().await.unwrap(), 1234);
+}
+
+#[tokio::test]
+async fn bad_db_url_is_refused() {
+    // Refused when parsed, before any connection: the one parser of DB URLs.
+    let err = "postgres://x".parse::<DbSpec>().unwrap_err();
+    assert!(err.contains("neither sqlite://PATH nor mysql://"), "{err}");
+}
+
+#[tokio::test]
+async fn mysql_metadata_store() {
+    let Some(server) = service_url("REELGRAPH_TEST_MYSQL", "store_sql::mysql_metadata_store")
+    else {
+        return;
+    };
+    let name = format!(
+        "reelgraph_test_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+    );
+    let admin = MySqlStore::connect(&server).await.unwrap();
+    // A database name cannot be a bound parameter; it is generated above.
+    admin
+        .pool()
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{name}`")))
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", server.trim_end_matches('/'));
+    let result = tokio::spawn(async move {
+        let store = sql::open(&url.parse().unwrap()).await.unwrap();
+        exercise(store).await;
+    })
+    .await;
+    admin
+        .pool()
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE `{name}`")))
+        .await
+        .unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
