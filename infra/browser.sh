@@ -4,28 +4,17 @@
 #   - web/'s npm packages exactly as web/package-lock.json pins them (npm ci).
 # Idempotent; scripts/test.sh calls it before web/run-tests.sh.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" = 0 ]; then
-    as_root apt-get update -qq
-    apt_updated=1
-  fi
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@"
-}
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
 
 if ! [ -x /usr/bin/chromium ]; then
   echo "browser.sh: installing Debian's chromium"
-  apt_install chromium
+  apt_install --no-install-recommends chromium
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "browser.sh: installing node and npm"
-  apt_install nodejs npm
+  apt_install --no-install-recommends nodejs npm
 fi
 
 echo "browser.sh: $(/usr/bin/chromium --version 2>/dev/null | head -n1); node $(node --version)"

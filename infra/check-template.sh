@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Validate template.yaml: `sam validate --lint` and `cfn-lint`.
-# Uses the tools of $REELGRAPH_VENV (default ~/.cache/reelgraph/venv), installing
-# aws-sam-cli and cfn-lint there when missing.
+# Uses the tools of $REELGRAPH_VENV (default ~/.cache/reelgraph/venv), first
+# installing there the versions of aws-sam-cli and cfn-lint (and of the other
+# tools) that infra/requirements.txt pins if it lacks one.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-VENV="${REELGRAPH_VENV:-$HOME/.cache/reelgraph/venv}"
-if [ ! -x "$VENV/bin/sam" ] || [ ! -x "$VENV/bin/cfn-lint" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet aws-sam-cli cfn-lint
-fi
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+VENV="${REELGRAPH_VENV:-$DEFAULT_VENV}"
+venv_ensure "$VENV" infra/requirements.txt
 export SAM_CLI_TELEMETRY=0
 # sam validate needs a region and some credentials to be configured, though it makes no call with --lint.
 export AWS_DEFAULT_REGION=us-east-1

@@ -12,17 +12,17 @@
 # Bucket `reelgraph` exists from the start; data lives in STATE_DIR/s3-data
 # and is wiped on each start.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
 HOST=127.0.0.1
 PORT=${REELGRAPH_S3_PORT:-9010}
-STATE=${2:-$HOME/.cache/reelgraph/state}
+STATE=${2:-$DEFAULT_STATE_DIR}
 TARGET=${CARGO_TARGET_DIR:-target}
 ACCESS_KEY=reelgraph-local
 SECRET_KEY=reelgraph-local-secret
 mkdir -p "$STATE"
 PIDFILE="$STATE/s3.pid"
-
-up() { (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null; }
 
 exports() {
   echo "export REELGRAPH_TEST_S3=http://$HOST:$PORT"
@@ -32,19 +32,17 @@ exports() {
 
 case "${1:-}" in
   start)
-    if ! up; then
-      echo "building the local S3 server (testkit/src/bin/s3-server.rs)" >&2
-      # --workspace: the same feature set as the test build, so nothing is rebuilt twice.
+    if ! port_open "$HOST" "$PORT"; then
+      log "building the local S3 server (testkit/src/bin/s3-server.rs)"
       CARGO_TARGET_DIR="$TARGET" cargo build --locked --quiet -p reelgraph-testkit --bin s3-server >&2
       DATA="$STATE/s3-data"
       rm -rf "$DATA"
-      echo "starting the local S3 server on $HOST:$PORT" >&2
-      setsid nohup "$TARGET/debug/s3-server" --root "$DATA" --host "$HOST" --port "$PORT" \
-        --bucket reelgraph --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY" \
-        >"$STATE/s3.log" 2>&1 &
-      echo $! >"$PIDFILE"
-      for _ in $(seq 1 100); do up && break; sleep 0.1; done
-      up || { echo "error: the local S3 server did not come up on $HOST:$PORT (see $STATE/s3.log)" >&2; exit 1; }
+      log "starting the local S3 server on $HOST:$PORT"
+      start_bg "$PIDFILE" "$STATE/s3.log" \
+        "$TARGET/debug/s3-server" --root "$DATA" --host "$HOST" --port "$PORT" \
+        --bucket reelgraph --access-key "$ACCESS_KEY" --secret-key "$SECRET_KEY"
+      wait_port "$HOST" "$PORT" 100 0.1 ||
+        die "the local S3 server did not come up on $HOST:$PORT (see $STATE/s3.log)"
     fi
     exports
     ;;
@@ -54,12 +52,6 @@ case "${1:-}" in
     echo "export AWS_SECRET_ACCESS_KEY=$SECRET_KEY"
     echo "export AWS_REGION=us-east-1"
     ;;
-  stop)
-    if [ -f "$PIDFILE" ]; then
-      pid=$(cat "$PIDFILE")
-      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-      rm -f "$PIDFILE"
-    fi
-    ;;
-  *) echo "usage: infra/s3.sh start|stop|env [STATE_DIR]" >&2; exit 2 ;;
+  stop) stop_pidfile "$PIDFILE" ;;
+  *) usage "infra/s3.sh start|stop|env [STATE_DIR]" ;;
 esac

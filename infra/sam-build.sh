@@ -18,15 +18,15 @@
 # artifacts' sizes and cold starts.
 #
 # Uses the SAM CLI and cargo-lambda of $REELGRAPH_VENV (default
-# ~/.cache/reelgraph/venv), installing them there when missing.
+# ~/.cache/reelgraph/venv), first installing there the versions of them (and of
+# the other tools) that infra/requirements.txt pins if it lacks one.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-VENV="${REELGRAPH_VENV:-$HOME/.cache/reelgraph/venv}"
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+VENV="${REELGRAPH_VENV:-$DEFAULT_VENV}"
 ARCH="${REELGRAPH_SAM_ARCH:-x86_64}"
-if [ ! -x "$VENV/bin/sam" ] || [ ! -x "$VENV/bin/cargo-lambda" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet aws-sam-cli cargo-lambda
-fi
+venv_ensure "$VENV" infra/requirements.txt
 if [ -n "${1:-}" ]; then
   BUILD="$1"
   mkdir -p "$BUILD"
@@ -38,7 +38,7 @@ fi
 # sam runs cargo through cargo-lambda, which it finds on PATH beside cargo.
 export PATH="$VENV/bin:$PATH"
 export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1
-bench_target="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
+bench_target="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
 start=$(date +%s)
 CARGO_TARGET_DIR="${REELGRAPH_SAM_TARGET:-$HOME/.cache/reelgraph-sam-target}" \
   sam build --template-file template.yaml --build-dir "$BUILD/sam" \
@@ -49,7 +49,7 @@ mkdir -p "$BUILD/functions"
 for f in random:RandomFunction recommend:RecommendFunction info:InfoFunction; do
   bin="$BUILD/sam/${f#*:}/bootstrap"
   if [ ! -x "$bin" ]; then
-    echo "sam build did not produce $bin" >&2
+    log "sam build did not produce $bin"
     exit 1
   fi
   ln -sf "$bin" "$BUILD/functions/${f%%:*}"

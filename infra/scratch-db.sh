@@ -12,6 +12,8 @@
 # SQLite: a file in a new temporary directory. The reelgraph schema is created
 # by the first `reelgraph load --db URL` (migrations in core/migrations).
 set -euo pipefail
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
 BASE=${REELGRAPH_TEST_MYSQL:-mysql://root@127.0.0.1:3306}
 BASE=${BASE%/}
 hostport=${BASE#mysql://}
@@ -35,7 +37,7 @@ case "${1:-}" in
         dir=$(mktemp -d -t reelgraph-scratch-XXXXXX)
         echo "sqlite://$dir/reelgraph.db"
         ;;
-      *) echo "usage: infra/scratch-db.sh create [mysql|sqlite]" >&2; exit 2 ;;
+      *) usage "infra/scratch-db.sh create [mysql|sqlite]" ;;
     esac
     ;;
   drop)
@@ -45,7 +47,7 @@ case "${1:-}" in
         name=${url##*/}
         case "$name" in
           reelgraph_scratch_*) sql "DROP DATABASE IF EXISTS \`$name\`" ;;
-          *) echo "error: $name is not a scratch database (reelgraph_scratch_*); not dropped" >&2; exit 1 ;;
+          *) die "$name is not a scratch database (reelgraph_scratch_*); not dropped" ;;
         esac
         ;;
       sqlite://*)
@@ -53,7 +55,7 @@ case "${1:-}" in
         dir=$(dirname "$path")
         case "$(basename "$dir")" in
           reelgraph-scratch-*) rm -rf "$dir" ;;
-          *) echo "error: $path is not in a scratch directory; not removed" >&2; exit 1 ;;
+          *) die "$path is not in a scratch directory; not removed" ;;
         esac
         ;;
       *) echo "error: $url is neither mysql://… nor sqlite://…" >&2; exit 2 ;;
@@ -62,5 +64,5 @@ case "${1:-}" in
   list)
     sql "SHOW DATABASES LIKE 'reelgraph\\_scratch\\_%'"
     ;;
-  *) echo "usage: infra/scratch-db.sh create [mysql|sqlite] | drop URL | list" >&2; exit 2 ;;
+  *) usage "infra/scratch-db.sh create [mysql|sqlite] | drop URL | list" ;;
 esac

@@ -8,7 +8,9 @@
 # Each service has its own script in infra/ (usable alone by developers);
 # this one runs them in turn. Idempotent: a service already up is reused.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
 action=${1:?usage: infra/services.sh start|stop STATE_DIR}
 STATE=${2:?usage: infra/services.sh start|stop STATE_DIR}
 mkdir -p "$STATE"
@@ -27,8 +29,8 @@ case "$action" in
     ;;
   stop)
     for s in "${services[@]}"; do
-      infra/"$s".sh stop "$STATE" || echo "warning: could not stop $s" >&2
+      infra/"$s".sh stop "$STATE" || log "warning: could not stop $s"
     done
     ;;
-  *) echo "usage: infra/services.sh start|stop STATE_DIR" >&2; exit 2 ;;
+  *) usage "infra/services.sh start|stop STATE_DIR" ;;
 esac

@@ -7,8 +7,10 @@
 #
 #   scripts/bench-lambda.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/../infra/lib.sh"
+cd "$REPO_ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
 cargo build --release --locked --quiet -p reelgraph-fn-random -p reelgraph-fn-recommend -p reelgraph-fn-info
 REELGRAPH_FUNCTIONS_DIR="$CARGO_TARGET_DIR/release" \
   cargo bench --profile dev --workspace --locked --quiet --bench cold_start

@@ -11,8 +11,10 @@
 # - also GET /api/v1/movies/random and GET /api/v1/movies/{id}/similar.
 # Needs wrk (apt-get install wrk) and ../shared/data/ml-100k (or DATA=DIR).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/../infra/lib.sh"
+cd "$REPO_ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
 BIN=${1:-}
 if [ -z "$BIN" ]; then
   cargo build --quiet --workspace
@@ -35,11 +37,8 @@ trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUST_LOG=warn "$BIN" serve --port "$PORT" --vectors embedded --db "sqlite://$WORK/meta.db" --no-web >"$WORK/serve.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
 BASE="http://127.0.0.1:$PORT"
+wait_until 100 0.1 curl -fs -o /dev/null "$BASE/health" || true
 
 cat >"$WORK/post.lua" <<'EOF'
 wrk.method = "POST"

@@ -15,6 +15,8 @@
 # against SHA-256 sums, so every run measures the same data.
 set -euo pipefail
 out="${1:?usage: scripts/dslabs-movielens.sh DIR}"
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/../infra/lib.sh"
 # shellcheck source=scripts/lib/pinned-data.sh
 . "$(dirname "$0")/lib/pinned-data.sh"
 
@@ -26,14 +28,9 @@ if pinned_ok "$out"; then
   exit 0
 fi
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
 if ! command -v Rscript >/dev/null 2>&1 || ! Rscript -e 'library(dslabs)' >/dev/null 2>&1; then
   echo "dslabs-movielens.sh: installing Debian's r-base-core and r-cran-dslabs"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-    r-base-core r-cran-dslabs
+  apt_install --no-install-recommends r-base-core r-cran-dslabs
 fi
 
 mkdir -p "$out"

@@ -15,14 +15,15 @@
 # skipping. Builds reuse $CARGO_TARGET_DIR (default: ~/.cache/reelgraph-target,
 # outside the checkout) so a fresh clone does not rebuild every dependency.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-ROOT=$PWD
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/reelgraph-target}"
+# shellcheck source=infra/lib.sh
+. "$(dirname "$0")/../infra/lib.sh"
+cd "$REPO_ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
 export CARGO_TERM_COLOR=never
 # Non-incremental builds of the workspace crates: an interrupted incremental
 # build in the shared target directory can otherwise leave objects that fail to link.
 export CARGO_INCREMENTAL=0
-STATE="${REELGRAPH_STATE:-$HOME/.cache/reelgraph/state}"
+STATE="${REELGRAPH_STATE:-$DEFAULT_STATE_DIR}"
 mkdir -p "$STATE"
 export REELGRAPH_SERVICE_LOG="$STATE/service-tests.log"
 : >"$REELGRAPH_SERVICE_LOG"
@@ -66,6 +67,5 @@ fi
 step "service tests"
 sort "$REELGRAPH_SERVICE_LOG" | uniq
 if grep -q "SKIPPED" "$REELGRAPH_SERVICE_LOG" && [ "${CI:-}" = "true" ]; then
-  echo "error: a service test was skipped under CI=true" >&2
-  exit 1
+  die "a service test was skipped under CI=true"
 fi

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the dataset scripts (scripts/*-movielens.sh): a dataset directory
 # holds ratings.csv and movies.csv whose SHA-256 sums the script pins in
 # RATINGS_SHA256 and MOVIES_SHA256.
