@@ -35,10 +35,10 @@ use reelgraph_core::settings::{self, DbSpec, ModelsSpec, Origins, Secret, Source
 use reelgraph_stores::bundle::BundleStore;
 use reelgraph_stores::embedded::{EmbeddedIndex, EmbeddedStore};
 use reelgraph_stores::load;
-use reelgraph_stores::metadata::MetadataStore;
+use reelgraph_stores::metadata::MetadataReader;
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql;
-use reelgraph_stores::vector::VectorStore;
+use reelgraph_stores::vector::VectorReader;
 
 pub use reelgraph_core::settings::Mode;
 
@@ -202,7 +202,7 @@ pub async fn open_state(config: &FunctionConfig) -> Result<State> {
                 Some(ns) => MilvusStore::connect(&config.vectors, token)
                     .await
                     .and_then(|m| m.with_namespace(ns))
-                    .map(|m| Arc::new(m) as Arc<dyn VectorStore>),
+                    .map(|m| Arc::new(m) as Arc<dyn VectorReader>),
                 None => load::open_vectors(&config.vectors, token, meta.as_ref()).await,
             }
             .map_err(|e| match e {
@@ -251,8 +251,8 @@ pub async fn self_contained(
 /// Services state: the catalogue of the version the metadata store marks
 /// active. Refused when none is active (nothing was loaded).
 pub async fn services(
-    vectors: Arc<dyn VectorStore>,
-    meta: Arc<dyn MetadataStore>,
+    vectors: Arc<dyn VectorReader>,
+    meta: Arc<dyn MetadataReader>,
     api: ApiConfig,
 ) -> Result<State> {
     let Some(active) = meta.active_version().await? else {

@@ -47,8 +47,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::recommend::{DEFAULT_STRATEGY, Strategy};
 use reelgraph_core::error::Result;
-use reelgraph_stores::metadata::MetadataStore;
-use reelgraph_stores::vector::VectorStore;
+use reelgraph_stores::metadata::MetadataReader;
+use reelgraph_stores::vector::VectorReader;
 
 pub use catalog::Catalog;
 pub use error::{ApiError, ApiResult};
@@ -90,8 +90,8 @@ impl Default for ApiConfig {
 
 /// What every handler shares: the stores, the catalogue in memory, settings.
 pub struct AppState {
-    pub vectors: Arc<dyn VectorStore>,
-    pub meta: Arc<dyn MetadataStore>,
+    pub vectors: Arc<dyn VectorReader>,
+    pub meta: Arc<dyn MetadataReader>,
     pub catalog: Catalog,
     pub config: ApiConfig,
 }
@@ -99,8 +99,8 @@ pub struct AppState {
 impl AppState {
     /// Read the catalogue and the active version from the metadata store.
     pub async fn load(
-        vectors: Arc<dyn VectorStore>,
-        meta: Arc<dyn MetadataStore>,
+        vectors: Arc<dyn VectorReader>,
+        meta: Arc<dyn MetadataReader>,
         config: ApiConfig,
     ) -> Result<Self> {
         let movies = meta.all_movies().await?;

@@ -8,7 +8,7 @@
 //!   search are merged and de-duplicated, then re-scored exactly as
 //!   `max_l sim(l, c) − w·max_d sim(d, c)`.
 //!
-//! Both only go through the [`VectorStore`] trait (search + fetch), so the
+//! Both only go through the [`VectorReader`] trait (search + fetch), so the
 //! embedded exact index and Milvus give the same ids on the same data.
 //!
 //! The default strategy was chosen by an offline metric on ml-100k: see
@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::types::{Movie, MovieId};
-use reelgraph_stores::vector::{SearchFilter, VectorStore};
+use reelgraph_stores::vector::{SearchFilter, VectorReader};
 
 /// `k` when the request gives none.
 pub const DEFAULT_K: usize = 20;
@@ -198,7 +198,7 @@ pub fn popular<'a>(
 /// used only when `q.liked` is empty. Ids of `q.liked`/`q.disliked` without a
 /// vector in the active version are reported as [`RecommendError::UnknownIds`].
 pub async fn recommend<'a>(
-    vectors: &dyn VectorStore,
+    vectors: &dyn VectorReader,
     by_popularity: impl IntoIterator<Item = &'a Movie>,
     q: &Query,
 ) -> Result<Vec<Scored>, RecommendError> {

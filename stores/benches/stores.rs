@@ -155,7 +155,7 @@ async fn main() {
                 for _ in 0..50 {
                     let t = Instant::now();
                     std::hint::black_box(
-                        reelgraph_stores::vector::VectorStore::search(m, q, 10, &f)
+                        reelgraph_stores::vector::VectorReader::search(m, q, 10, &f)
                             .await
                             .unwrap(),
                     );

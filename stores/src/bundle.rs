@@ -1,4 +1,4 @@
-//! A read-only [`MetadataStore`] held in memory, built from one exported
+//! A read-only [`MetadataReader`] held in memory, built from one exported
 //! model version (its `items.jsonl` and `manifest.json`).
 //!
 //! This is the metadata store of the **self-contained** configuration of
@@ -11,10 +11,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::metadata::{MetadataStore, ModelVersionRow};
+use crate::metadata::{MetadataReader, ModelVersionRow};
 use crate::sql;
 use reelgraph_core::artifact::VersionBundle;
-use reelgraph_core::error::{Error, Result};
+use reelgraph_core::error::Result;
 use reelgraph_core::types::{Movie, MovieId};
 
 /// The movies and the version of one exported model version, read-only.
@@ -59,23 +59,12 @@ impl BundleStore {
         };
         Self::new(bundle.items.clone(), row, source.map(str::to_string))
     }
-
-    fn read_only(&self, what: &str) -> Error {
-        Error::Invalid(format!(
-            "the metadata store of model version {} (read from its files) is read-only: cannot {what}",
-            self.row.version
-        ))
-    }
 }
 
 #[async_trait]
-impl MetadataStore for BundleStore {
-    async fn migrate(&self) -> Result<()> {
-        Ok(())
-    }
-
-    async fn upsert_movies(&self, _movies: &[Movie]) -> Result<()> {
-        Err(self.read_only("write movies"))
+impl MetadataReader for BundleStore {
+    async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>> {
+        Ok((version == self.row.version).then(|| self.row.clone()))
     }
 
     async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>> {
@@ -93,28 +82,12 @@ impl MetadataStore for BundleStore {
         Ok(self.movies.len() as u64)
     }
 
-    async fn record_version(&self, row: &ModelVersionRow) -> Result<()> {
-        Err(self.read_only(&format!("record version {}", row.version)))
-    }
-
-    async fn activate_version(&self, version: u64) -> Result<()> {
-        if version == self.row.version {
-            Ok(())
-        } else {
-            Err(self.read_only(&format!("activate version {version}")))
-        }
-    }
-
     async fn active_version(&self) -> Result<Option<ModelVersionRow>> {
         Ok(Some(self.row.clone()))
     }
 
     async fn versions(&self) -> Result<Vec<ModelVersionRow>> {
         Ok(vec![self.row.clone()])
-    }
-
-    async fn set_version_source(&self, version: u64, source: &str) -> Result<()> {
-        Err(self.read_only(&format!("record that version {version} came from {source}")))
     }
 
     async fn version_source(&self, version: u64) -> Result<Option<String>> {

@@ -9,9 +9,9 @@
 //! side by side in SIMD lanes (safe code; the compiler vectorises it), and
 //! filters are only evaluated for rows whose score could enter the top `k`.
 //!
-//! [`EmbeddedStore`] implements [`VectorStore`]: versions are staged by
-//! [`upsert`](VectorStore::upsert) and become searchable with
-//! [`activate`](VectorStore::activate), which swaps one `Arc` under a lock.
+//! [`EmbeddedStore`] implements [`VectorReader`]: versions are staged by
+//! [`upsert`](VectorReader::upsert) and become searchable with
+//! [`activate`](VectorReader::activate), which swaps one `Arc` under a lock.
 //! A reader clones the active `Arc` and searches without holding the lock, so
 //! it always sees exactly one whole version, even while another is activated.
 
@@ -21,7 +21,7 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 
-use crate::vector::{Hit, ItemAttrs, SearchFilter, VectorStore};
+use crate::vector::{Hit, ItemAttrs, SearchFilter, VectorReader, VectorWriter};
 use reelgraph_core::artifact::{self, VersionBundle};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::object::ObjectStore;
@@ -412,7 +412,7 @@ struct Staged {
     attrs: Vec<ItemAttrs>,
 }
 
-/// [`VectorStore`] over in-process [`EmbeddedIndex`]es.
+/// [`VectorReader`] over in-process [`EmbeddedIndex`]es.
 ///
 /// Versions are staged by `upsert`, frozen into an index by `activate` and
 /// swapped in atomically. The active version and the one before it are kept
@@ -491,7 +491,7 @@ impl EmbeddedStore {
 }
 
 #[async_trait]
-impl VectorStore for EmbeddedStore {
+impl VectorWriter for EmbeddedStore {
     async fn upsert(
         &self,
         version: u64,
@@ -536,7 +536,10 @@ impl VectorStore for EmbeddedStore {
         self.install(index);
         Ok(())
     }
+}
 
+#[async_trait]
+impl VectorReader for EmbeddedStore {
     async fn active_version(&self) -> Result<Option<u64>> {
         Ok(self.current().map(|i| i.version()))
     }

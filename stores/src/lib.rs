@@ -6,8 +6,8 @@
 //!
 //! | trait | embedded default | real service |
 //! |---|---|---|
-//! | [`vector::VectorStore`] | in-process exact inner-product index ([`embedded`]) | Milvus ([`milvus`]) |
-//! | [`metadata::MetadataStore`] | SQLite ([`sql`]); read-only in memory from a version's files ([`bundle`]) | MySQL / MariaDB ([`sql`]) |
+//! | [`vector::VectorReader`] (serving), [`vector::VectorWriter`] (loading) | in-process exact inner-product index ([`embedded`]) | Milvus ([`milvus`]) |
+//! | [`metadata::MetadataReader`] (serving), [`metadata::MetadataWriter`] (loading) | SQLite ([`sql`]); read-only in memory from a version's files ([`bundle`]) | MySQL / MariaDB ([`sql`]) |
 //!
 //! [`load`] writes a verified version from the object store into both.
 //! The object store itself is in `reelgraph-core` (the trainer writes to it).

@@ -36,10 +36,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::embedded::{EmbeddedIndex, EmbeddedStore};
-use crate::metadata::{MetadataStore, ModelVersionRow};
+use crate::metadata::{MetadataReader, MetadataStore, ModelVersionRow};
 use crate::milvus::MilvusStore;
 use crate::sql;
-use crate::vector::{ItemAttrs, VectorStore};
+use crate::vector::{ItemAttrs, VectorReader, VectorWriter};
 use reelgraph_core::artifact;
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::object::{self, ObjectStore};
@@ -252,8 +252,8 @@ pub async fn load_from_store(
 pub async fn open_vectors(
     spec: &VectorSpec,
     token: Option<&Secret>,
-    db: &dyn MetadataStore,
-) -> Result<Arc<dyn VectorStore>> {
+    db: &dyn MetadataReader,
+) -> Result<Arc<dyn VectorReader>> {
     match VectorTarget::open(spec, token).await? {
         VectorTarget::Milvus(m) => Ok(Arc::new(m)),
         VectorTarget::Embedded => {
@@ -269,7 +269,7 @@ pub async fn open_vectors(
 /// is atomic for readers; on any error the current version keeps serving.
 pub async fn refresh_embedded(
     store: &EmbeddedStore,
-    db: &dyn MetadataStore,
+    db: &dyn MetadataReader,
 ) -> Result<Option<u64>> {
     let active = db.active_version().await?.ok_or_else(|| {
         Error::NotFound("no model version is active; run `reelgraph load` first".into())

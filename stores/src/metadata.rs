@@ -17,46 +17,42 @@ pub struct ModelVersionRow {
     pub active: bool,
 }
 
-/// Movies and model versions (SQLite embedded, MySQL/MariaDB as a service).
+/// Reading movies and model versions: what serving needs. Implemented by
+/// the SQL stores and by the read-only in-memory [`crate::bundle::BundleStore`].
 #[async_trait]
-pub trait MetadataStore: Send + Sync {
-    /// Create or update the schema (sqlx migrations).
-    async fn migrate(&self) -> Result<()>;
-    /// Insert or update movies: batched, in one transaction, idempotent.
-    async fn upsert_movies(&self, movies: &[Movie]) -> Result<()>;
+pub trait MetadataReader: Send + Sync {
     /// Movies by id, in the order asked; unknown ids are left out.
     async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>>;
     /// The whole catalogue, ordered by id.
     async fn all_movies(&self) -> Result<Vec<Movie>>;
     async fn count_movies(&self) -> Result<u64>;
+    async fn active_version(&self) -> Result<Option<ModelVersionRow>>;
+    /// One recorded version.
+    async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>>;
+    /// Every recorded version, oldest first.
+    async fn versions(&self) -> Result<Vec<ModelVersionRow>>;
+    /// Where a version was loaded from (a model root URI), if recorded.
+    async fn version_source(&self, version: u64) -> Result<Option<String>>;
+}
+
+/// Writing movies and model versions: what `load` needs.
+#[async_trait]
+pub trait MetadataWriter: Send + Sync {
+    /// Create or update the schema (sqlx migrations).
+    async fn migrate(&self) -> Result<()>;
+    /// Insert or update movies: batched, in one transaction, idempotent.
+    async fn upsert_movies(&self, movies: &[Movie]) -> Result<()>;
     /// Record a version (inactive).
     async fn record_version(&self, row: &ModelVersionRow) -> Result<()>;
     /// Mark `version` active and every other inactive, in one transaction.
     async fn activate_version(&self, version: u64) -> Result<()>;
-    async fn active_version(&self) -> Result<Option<ModelVersionRow>>;
-    /// One recorded version. (Default: looked up in [`versions`](Self::versions).)
-    async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>> {
-        Ok(self
-            .versions()
-            .await?
-            .into_iter()
-            .find(|r| r.version == version))
-    }
-    /// Every recorded version, oldest first. (Default, for stores that keep
-    /// only the active version: that one.)
-    async fn versions(&self) -> Result<Vec<ModelVersionRow>> {
-        Ok(self.active_version().await?.into_iter().collect())
-    }
     /// Remember where a version was loaded from (a model root URI), so a
-    /// server using the embedded vector index can reopen it. (Default:
-    /// refused, for stores that cannot record it.)
-    async fn set_version_source(&self, version: u64, source: &str) -> Result<()> {
-        Err(reelgraph_core::error::Error::Invalid(format!(
-            "this metadata store cannot record that version {version} came from {source}"
-        )))
-    }
-    /// Where a version was loaded from, if recorded. (Default: not recorded.)
-    async fn version_source(&self, _version: u64) -> Result<Option<String>> {
-        Ok(None)
-    }
+    /// server using the embedded vector index can reopen it.
+    async fn set_version_source(&self, version: u64, source: &str) -> Result<()>;
 }
+
+/// A metadata store that is read and written (SQLite, MySQL/MariaDB):
+/// what `load` opens.
+pub trait MetadataStore: MetadataReader + MetadataWriter {}
+
+impl<T: MetadataReader + MetadataWriter + ?Sized> MetadataStore for T {}

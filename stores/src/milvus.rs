@@ -1,4 +1,4 @@
-//! [`VectorStore`] on Milvus via `milvus-sdk-rust`'s `ClientV2`.
+//! [`VectorReader`] on Milvus via `milvus-sdk-rust`'s `ClientV2`.
 //!
 //! Each model version lives in its own collection `movies_v{N}`:
 //!
@@ -32,7 +32,7 @@ use async_trait::async_trait;
 use milvus::v2::prelude::*;
 
 use crate::embedded::EmbeddedIndex;
-use crate::vector::{Hit, ItemAttrs, SearchFilter, VectorStore};
+use crate::vector::{Hit, ItemAttrs, SearchFilter, VectorReader, VectorWriter};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::settings::{Secret, VectorSpec};
 use reelgraph_core::types::MovieId;
@@ -633,7 +633,7 @@ pub fn same_hits(want: &[Hit], got: &[Hit]) -> std::result::Result<(), String> {
 }
 
 #[async_trait]
-impl VectorStore for MilvusStore {
+impl VectorWriter for MilvusStore {
     async fn upsert(
         &self,
         version: u64,
@@ -711,7 +711,10 @@ impl VectorStore for MilvusStore {
             .copied();
         self.activate_verified(version, expected, None).await
     }
+}
 
+#[async_trait]
+impl VectorReader for MilvusStore {
     async fn active_version(&self) -> Result<Option<u64>> {
         Ok(self
             .alias_target()

@@ -1,7 +1,7 @@
 //! [`MetadataStore`] on SQLite (embedded default) and MySQL / MariaDB, via sqlx.
 //!
 //! The schema lives in `stores/migrations/{sqlite,mysql}` and is embedded in the
-//! binary; [`MetadataStore::migrate`] applies it with sqlx's migrator (the
+//! binary; [`MetadataWriter::migrate`] applies it with sqlx's migrator (the
 //! `_sqlx_migrations` table records what ran). Every statement binds its
 //! values as parameters; upserts are multi-row `INSERT`s of at most
 //! [`BATCH`] rows inside one transaction, idempotent through
@@ -23,7 +23,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
-use crate::metadata::{MetadataStore, ModelVersionRow};
+use crate::metadata::{MetadataReader, MetadataStore, MetadataWriter, ModelVersionRow};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::settings::{DbKind, DbSpec};
 use reelgraph_core::types::{Movie, MovieId};
@@ -121,7 +121,7 @@ pub async fn open(db: &DbSpec) -> Result<Arc<dyn MetadataStore>> {
     Ok(store)
 }
 
-/// Generates the [`MetadataStore`] impl for one database; the dialects
+/// Generates the [`MetadataReader`] and [`MetadataWriter`] impls for one database; the dialects
 /// differ only in the upsert clause, the migrations and the pool type.
 macro_rules! sql_store {
     ($store:ident, $db:ty, $upsert:expr, $version_upsert:expr, $migrations:expr) => {
@@ -177,7 +177,7 @@ macro_rules! sql_store {
         }
 
         #[async_trait]
-        impl MetadataStore for $store {
+        impl MetadataWriter for $store {
             async fn migrate(&self) -> Result<()> {
                 migrator($migrations)
                     .run(&self.pool)
@@ -215,6 +215,65 @@ macro_rules! sql_store {
                 tx.commit().await.map_err(db_err("commit movies"))
             }
 
+            async fn record_version(&self, row: &ModelVersionRow) -> Result<()> {
+                let dim = i32::try_from(row.dimension).map_err(|_| {
+                    Error::Invalid(format!("dimension {} too large", row.dimension))
+                })?;
+                sqlx::query($version_upsert)
+                    .bind(version_i64(row.version)?)
+                    .bind(dim)
+                    .bind(row.metrics.to_string())
+                    .bind(row.loaded_at.clone())
+                    .bind(false)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err("record version"))?;
+                Ok(())
+            }
+
+            async fn activate_version(&self, version: u64) -> Result<()> {
+                let v = version_i64(version)?;
+                let mut tx = self.pool.begin().await.map_err(db_err("begin"))?;
+                let exists: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM model_versions WHERE version = ?")
+                        .bind(v)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err("find version"))?;
+                if exists == 0 {
+                    return Err(Error::NotFound(format!(
+                        "model version {version} is not recorded"
+                    )));
+                }
+                sqlx::query("UPDATE model_versions SET active = (version = ?)")
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err("activate version"))?;
+                tx.commit().await.map_err(db_err("commit activation"))
+            }
+
+            async fn set_version_source(&self, version: u64, source: &str) -> Result<()> {
+                let done = sqlx::query("UPDATE model_versions SET source = ? WHERE version = ?")
+                    .bind(source.to_string())
+                    .bind(version_i64(version)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db_err("record version source"))?;
+                if done.rows_affected() == 0 {
+                    // MySQL counts only changed rows; tell "same value" from "no row".
+                    if self.version(version).await?.is_none() {
+                        return Err(Error::NotFound(format!(
+                            "model version {version} is not recorded"
+                        )));
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl MetadataReader for $store {
             async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>> {
                 let mut found: HashMap<MovieId, Movie> = HashMap::with_capacity(ids.len());
                 for chunk in ids.chunks(BATCH) {
@@ -258,44 +317,6 @@ macro_rules! sql_store {
                 Ok(n as u64)
             }
 
-            async fn record_version(&self, row: &ModelVersionRow) -> Result<()> {
-                let dim = i32::try_from(row.dimension).map_err(|_| {
-                    Error::Invalid(format!("dimension {} too large", row.dimension))
-                })?;
-                sqlx::query($version_upsert)
-                    .bind(version_i64(row.version)?)
-                    .bind(dim)
-                    .bind(row.metrics.to_string())
-                    .bind(row.loaded_at.clone())
-                    .bind(false)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err("record version"))?;
-                Ok(())
-            }
-
-            async fn activate_version(&self, version: u64) -> Result<()> {
-                let v = version_i64(version)?;
-                let mut tx = self.pool.begin().await.map_err(db_err("begin"))?;
-                let exists: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM model_versions WHERE version = ?")
-                        .bind(v)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_err("find version"))?;
-                if exists == 0 {
-                    return Err(Error::NotFound(format!(
-                        "model version {version} is not recorded"
-                    )));
-                }
-                sqlx::query("UPDATE model_versions SET active = (version = ?)")
-                    .bind(v)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err("activate version"))?;
-                tx.commit().await.map_err(db_err("commit activation"))
-            }
-
             async fn active_version(&self) -> Result<Option<ModelVersionRow>> {
                 let sql: &'static str = concat!(
                     "SELECT version, dimension, metrics, loaded_at, active FROM model_versions ",
@@ -330,24 +351,6 @@ macro_rules! sql_store {
                     .await
                     .map_err(db_err("list versions"))?;
                 rows.iter().map(Self::version_from_row).collect()
-            }
-
-            async fn set_version_source(&self, version: u64, source: &str) -> Result<()> {
-                let done = sqlx::query("UPDATE model_versions SET source = ? WHERE version = ?")
-                    .bind(source.to_string())
-                    .bind(version_i64(version)?)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db_err("record version source"))?;
-                if done.rows_affected() == 0 {
-                    // MySQL counts only changed rows; tell "same value" from "no row".
-                    if self.version(version).await?.is_none() {
-                        return Err(Error::NotFound(format!(
-                            "model version {version} is not recorded"
-                        )));
-                    }
-                }
-                Ok(())
             }
 
             async fn version_source(&self, version: u64) -> Result<Option<String>> {

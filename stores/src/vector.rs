@@ -34,9 +34,23 @@ pub struct SearchFilter {
     pub year_max: Option<u16>,
 }
 
-/// Item vectors of model versions; one version is active (searched) at a time.
+/// Reading item vectors: what serving needs. One version is active
+/// (searched) at a time.
 #[async_trait]
-pub trait VectorStore: Send + Sync {
+pub trait VectorReader: Send + Sync {
+    /// The active version, if any.
+    async fn active_version(&self) -> Result<Option<u64>>;
+    /// Top-`k` by inner product in the active version, best first.
+    async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>>;
+    /// Vectors of the given ids in the active version (unknown ids are left out).
+    async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>>;
+    /// Number of vectors in the active version.
+    async fn count(&self) -> Result<usize>;
+}
+
+/// Writing item vectors: what `load` needs.
+#[async_trait]
+pub trait VectorWriter: Send + Sync {
     /// Store the vectors of `version` (not searched until [`activate`](Self::activate)).
     /// `vectors` is row-major, `ids.len()` rows of `dim` values.
     async fn upsert(
@@ -49,12 +63,4 @@ pub trait VectorStore: Send + Sync {
     ) -> Result<()>;
     /// Make `version` the one searched, atomically for readers.
     async fn activate(&self, version: u64) -> Result<()>;
-    /// The active version, if any.
-    async fn active_version(&self) -> Result<Option<u64>>;
-    /// Top-`k` by inner product in the active version, best first.
-    async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>>;
-    /// Vectors of the given ids in the active version (unknown ids are left out).
-    async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>>;
-    /// Number of vectors in the active version.
-    async fn count(&self) -> Result<usize>;
 }

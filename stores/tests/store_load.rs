@@ -17,7 +17,7 @@ use reelgraph_core::object::{LocalDir, ObjectStore};
 use reelgraph_stores::embedded::{EmbeddedIndex, EmbeddedStore};
 use reelgraph_stores::load::{self, VectorTarget};
 use reelgraph_stores::sql;
-use reelgraph_stores::vector::{SearchFilter, VectorStore};
+use reelgraph_stores::vector::{SearchFilter, VectorReader};
 use reelgraph_testkit::fixture;
 
 const AK: &str = "AKIAREELGRAPHTEST";

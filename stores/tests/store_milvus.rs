@@ -13,7 +13,7 @@ use reelgraph_stores::embedded::EmbeddedIndex;
 use reelgraph_stores::load::{self, VectorTarget};
 use reelgraph_stores::milvus::{MilvusStore, same_hits};
 use reelgraph_stores::sql;
-use reelgraph_stores::vector::{SearchFilter, VectorStore};
+use reelgraph_stores::vector::{SearchFilter, VectorReader, VectorWriter};
 use reelgraph_testkit::data::service_url;
 use reelgraph_testkit::fixture;
 
