@@ -13,7 +13,7 @@
 #
 # Then every built `bootstrap` is started as Lambda starts it, against an
 # in-process Lambda Runtime API, in self-contained mode with a 4k-item version
-# on a local S3 server (core/benches/cold_start.rs): each must answer one of
+# on a local S3 server (api/benches/cold_start.rs): each must answer one of
 # the events of events/ with status 200. The table it prints gives the
 # artifacts' sizes and cold starts.
 #

@@ -10,7 +10,7 @@
 # MySQL/MariaDB: $REELGRAPH_TEST_MYSQL (default mysql://root@127.0.0.1:3306, as
 # infra/mariadb.sh starts it); databases are named reelgraph_scratch_<time>_<pid>.
 # SQLite: a file in a new temporary directory. The reelgraph schema is created
-# by the first `reelgraph load --db URL` (migrations in core/migrations).
+# by the first `reelgraph load --db URL` (migrations in stores/migrations).
 set -euo pipefail
 # shellcheck source=infra/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -3,7 +3,7 @@
 # mode (as `cargo lambda build --release` / `sam build` do, for the host
 # architecture), prints their sizes and measures their cold start in
 # self-contained mode with a 4k-item version read from a local S3 server
-# (core/benches/cold_start.rs: process start → ready, goal ≤ 50 ms).
+# (api/benches/cold_start.rs: process start → ready, goal ≤ 50 ms).
 #
 #   scripts/bench-lambda.sh
 set -euo pipefail

@@ -4,7 +4,8 @@
 #   scripts/test.sh
 #
 # 1. installs/starts the local services the tests use (infra/services.sh),
-# 2. checks formatting (cargo fmt --check) and lints (clippy -D warnings),
+# 2. checks formatting (cargo fmt --check), lints (clippy -D warnings), the
+#    API docs (cargo doc --no-deps with -D warnings),
 #    validates template.yaml (infra/check-template.sh: sam validate --lint, cfn-lint),
 # 3. runs every Rust test of the workspace, `sam build` with a check that the
 #    functions it built start and answer (infra/sam-build.sh), and the browser
@@ -41,6 +42,9 @@ cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 step "template.yaml (sam validate --lint, cfn-lint)"
 infra/check-template.sh

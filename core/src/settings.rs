@@ -6,8 +6,8 @@
 //! functions read the same variables through [`Sources::env_only`], and the
 //! README's configuration table is checked against [`markdown_table`].
 //!
-//! A value is resolved in this order: **flag > environment > `reelgraph.toml`
-//! > default** ([`Sources::resolve`]). Values are parsed once, into the typed
+//! A value is resolved in this order:
+//! **flag > environment > `reelgraph.toml` > default** ([`Sources::resolve`]). Values are parsed once, into the typed
 //! specs of this module ([`ModelsSpec`], [`VectorSpec`], [`DbSpec`],
 //! [`Secret`], [`Origins`], [`Mode`]); a bad value is an error naming where it
 //! came from (the flag, the variable or the file's key).

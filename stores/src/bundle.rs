@@ -3,7 +3,7 @@
 //!
 //! This is the metadata store of the **self-contained** configuration of
 //! the Lambda functions: the active version's files are read from the model
-//! root at cold start (see [`crate::function`]), and the movies and the
+//! root at cold start (see `reelgraph_api::function`), and the movies and the
 //! version come from that bundle, so no database is needed. It knows exactly
 //! one version, which is active; every write is refused.
 

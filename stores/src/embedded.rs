@@ -9,9 +9,9 @@
 //! side by side in SIMD lanes (safe code; the compiler vectorises it), and
 //! filters are only evaluated for rows whose score could enter the top `k`.
 //!
-//! [`EmbeddedStore`] implements [`VectorReader`]: versions are staged by
-//! [`upsert`](VectorReader::upsert) and become searchable with
-//! [`activate`](VectorReader::activate), which swaps one `Arc` under a lock.
+//! [`EmbeddedStore`] implements [`VectorReader`] and [`VectorWriter`]: versions
+//! are staged by [`upsert`](VectorWriter::upsert) and become searchable with
+//! [`activate`](VectorWriter::activate), which swaps one `Arc` under a lock.
 //! A reader clones the active `Arc` and searches without holding the lock, so
 //! it always sees exactly one whole version, even while another is activated.
 

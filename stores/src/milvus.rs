@@ -7,7 +7,7 @@
 //! | `id` | Int64 | primary key (the movie id) |
 //! | `vector` | FloatVector(dim) | metric IP |
 //! | `year` | Int32 | `0` when unknown |
-//! | `genres` | Array<VarChar> | for `array_contains_any` filters |
+//! | `genres` | `Array<VarChar>` | for `array_contains_any` filters |
 //!
 //! Activation ([`MilvusStore::activate_verified`]) flushes the collection,
 //! builds the index (FLAT below [`HNSW_FROM`] rows, HNSW above), loads it,

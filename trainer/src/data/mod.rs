@@ -1,5 +1,5 @@
 //! Data: parse a MovieLens (or generic) dataset directory into a [`Dataset`],
-//! then split it per user by time into train / validation / test ([`split`]).
+//! then split it per user by time into train / validation / test ([`split()`]).
 //!
 //! Formats are detected from the directory's files (see [`Format`] and
 //! [`detect_format`]); [`load`] parses, checks and reports ([`IngestReport`]).

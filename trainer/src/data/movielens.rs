@@ -1,7 +1,7 @@
 //! The classic MovieLens formats: ml-100k (`u.data`, `u.item`, `u.user`) and
 //! the `::`-separated `.dat` files of ml-1m / ml-10m (`ratings.dat`,
 //! `movies.dat`, `users.dat`). Files are UTF-8 or latin-1 (see
-//! [`text::decode`](super::text::decode)).
+//! [`super::text::decode`]).
 
 use std::collections::HashMap;
 use std::path::Path;
