@@ -117,8 +117,9 @@ impl FunctionConfig {
                 }
                 if vectors_server {
                     return Err(Error::Invalid(format!(
-                        "REELGRAPH_VECTORS={vectors} is not used in self-contained mode (the embedded \
-                         index is); unset it, or set REELGRAPH_MODE=services"
+                        "REELGRAPH_VECTORS={} is not used in self-contained mode (the embedded \
+                         index is); unset it, or set REELGRAPH_MODE=services",
+                        src.env_text(&settings::VECTORS).unwrap_or_default()
                     )));
                 }
                 if db.is_some() {

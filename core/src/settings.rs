@@ -287,6 +287,12 @@ impl Sources {
         })
     }
 
+    /// The text the environment (read here) gives `setting`, unparsed: for
+    /// messages that quote what the user wrote.
+    pub fn env_text(&self, setting: &Setting) -> Option<&str> {
+        self.env.get(setting.env).map(String::as_str)
+    }
+
     /// Whether the environment read here sets `setting`.
     pub fn env_has(&self, setting: &Setting) -> bool {
         self.env.contains_key(setting.env)
