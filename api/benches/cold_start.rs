@@ -190,7 +190,7 @@ async fn main() {
                 (
                     "RUST_LOG",
                     std::env::var("REELGRAPH_BENCH_LOG")
-                        .unwrap_or("reelgraph_core=info,warn".into()),
+                        .unwrap_or("reelgraph_api=info,warn".into()),
                 ),
             ]);
             let t0 = Instant::now();
