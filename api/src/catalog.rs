@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use reelgraph_core::text::fold;
 use reelgraph_core::types::{Movie, MovieId};
 use reelgraph_stores::metadata::ModelVersionRow;
 
@@ -125,56 +126,6 @@ impl Catalog {
     }
 }
 
-/// Lower-case, strip accents (Latin-1 and Latin Extended-A letters), and
-/// fold punctuation to spaces, collapsing runs of white space.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = true;
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let base: &str = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-            'æ' => "ae",
-            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
-            'ď' | 'đ' | 'ð' => "d",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
-            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
-            'ĥ' | 'ħ' => "h",
-            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
-            'ĵ' => "j",
-            'ķ' => "k",
-            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
-            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
-            'œ' => "oe",
-            'ŕ' | 'ŗ' | 'ř' => "r",
-            'ś' | 'ŝ' | 'ş' | 'š' => "s",
-            'ß' => "ss",
-            'ţ' | 'ť' | 'ŧ' => "t",
-            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
-            'ŵ' => "w",
-            'ý' | 'ÿ' | 'ŷ' => "y",
-            'ź' | 'ż' | 'ž' => "z",
-            'þ' => "th",
-            _ => {
-                if c.is_alphanumeric() {
-                    out.push(c);
-                    space = false;
-                } else if !space {
-                    out.push(' ');
-                    space = true;
-                }
-                continue;
-            }
-        };
-        out.push_str(base);
-        space = false;
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,17 +138,6 @@ mod tests {
             popularity: pop,
             ..Movie::default()
         }
-    }
-
-    #[test]
-    fn fold_strips_case_accents_and_punctuation() {
-        assert_eq!(fold("Amélie"), "amelie");
-        assert_eq!(fold("  Léon: The Professional "), "leon the professional");
-        assert_eq!(
-            fold("CITÉ DES ENFANTS PERDUS, LA"),
-            "cite des enfants perdus la"
-        );
-        assert_eq!(fold("Æon Flux"), "aeon flux");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use reelgraph_core::text::xml_escape;
 use reelgraph_core::types::Movie;
 
 /// 302 to `m.poster` when it is an http(s) URL and `force_placeholder` is
@@ -32,23 +33,6 @@ pub fn respond(m: &Movie, force_placeholder: bool) -> Response {
         )
             .into_response(),
     }
-}
-
-/// Escape text for XML character data and attribute values.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Split a title into lines of at most `width` characters (words kept whole

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::types::{Movie, MovieId};
+use reelgraph_core::vector::dot;
 use reelgraph_stores::vector::{SearchFilter, VectorReader};
 
 /// `k` when the request gives none.
@@ -153,11 +154,6 @@ pub enum RecommendError {
     /// A store failed.
     #[error(transparent)]
     Store(#[from] Error),
-}
-
-/// Inner product.
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn mean(vectors: &[&[f32]], dim: usize) -> Vec<f32> {

@@ -11,7 +11,10 @@
 //! - [`artifact`]: the on-storage format of an exported model version
 //!   (manifest, `.npy` vectors, JSONL items, checksums, the `latest` pointer).
 //! - [`object`]: the object store a version is written to and read from
-//!   (a local directory, or S3 in [`object::s3`]).
+//!   (a local directory, or S3 in [`object::s3`]); one key check for both
+//!   ([`object::check_key`]).
+//! - [`text`], [`vector`]: the accent folding, XML escaping and inner product
+//!   every layer shares.
 //!
 //! Layers above: `reelgraph-stores` (vector and metadata stores, `load`),
 //! then `reelgraph-api` (recommendations, the HTTP API, function start-up).
@@ -20,7 +23,9 @@ pub mod artifact;
 pub mod error;
 pub mod object;
 pub mod settings;
+pub mod text;
 pub mod types;
+pub mod vector;
 
 pub use error::{Error, Result};
 pub use types::{Movie, MovieId};

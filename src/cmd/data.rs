@@ -201,18 +201,10 @@ fn print_report(r: &IngestReport) {
 
 /// `YYYY-MM-DD` (UTC) of a Unix timestamp.
 fn date(ts: i64) -> String {
-    let days = ts.div_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    match time::OffsetDateTime::from_unix_timestamp(ts) {
+        Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day()),
+        Err(_) => format!("(time {ts})"),
+    }
 }
 
 #[cfg(test)]

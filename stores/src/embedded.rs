@@ -26,6 +26,7 @@ use reelgraph_core::artifact::{self, VersionBundle};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::object::ObjectStore;
 use reelgraph_core::types::MovieId;
+use reelgraph_core::vector::dot;
 
 /// One model version, searchable by exact inner product.
 #[derive(Debug)]
@@ -293,14 +294,6 @@ fn check_shape(ids: &[MovieId], vectors: &[f32], dim: usize, attrs: &[ItemAttrs]
         )));
     }
     Ok(())
-}
-
-/// Inner product, summed in index order (the order of the interleaved
-/// search kernel and of `recommend::dot`, so all scores of a vector pair
-/// agree to the bit).
-#[inline]
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).fold(-0.0, |s, (x, y)| s + x * y)
 }
 
 /// Rows per interleaved block of [`EmbeddedIndex::search`].

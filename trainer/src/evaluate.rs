@@ -32,6 +32,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Split;
+use reelgraph_core::vector::dot;
 
 /// Scores every item of the catalogue for one user.
 ///
@@ -387,25 +388,6 @@ impl<M: AsRef<[f32]>> ItemVectors<M> {
             *o = dot(query, row);
         }
     }
-}
-
-/// Inner product, 4 accumulators so it vectorises.
-#[inline]
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let ca = a.chunks_exact(8);
-    let cb = b.chunks_exact(8);
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for k in 0..8 {
-            acc[k] += x[k] * y[k];
-        }
-    }
-    let mut s: f32 = acc.iter().sum();
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
 }
 
 /// **latest-item**: the items nearest (inner product) to the user's latest

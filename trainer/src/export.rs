@@ -43,19 +43,12 @@ pub struct Export<'a> {
 
 /// `(version number YYYYMMDDHHMMSS, RFC 3339 time)` of a Unix time.
 pub fn version_at(unix: u64) -> (u64, String) {
-    let days = (unix / 86_400) as i64;
-    let secs = unix % 86_400;
-    // civil from days (Howard Hinnant)
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let t = i64::try_from(unix)
+        .ok()
+        .and_then(|u| time::OffsetDateTime::from_unix_timestamp(u).ok())
+        .expect("a Unix time of this era");
+    let (y, m, d) = (t.year(), t.month() as u8, t.day());
+    let (hh, mm, ss) = (t.hour(), t.minute(), t.second());
     (
         format!("{y:04}{m:02}{d:02}{hh:02}{mm:02}{ss:02}")
             .parse()

@@ -38,6 +38,18 @@ pub async fn open_spec(spec: &ModelsSpec) -> Result<Arc<dyn ObjectStore>> {
     })
 }
 
+/// Refuse an object key that is not a plain relative path (an empty segment,
+/// a leading or trailing `/`, or `..`): the one check both stores apply, so a
+/// key means the same file in a directory and the same object in a bucket.
+pub fn check_key(key: &str) -> Result<()> {
+    if key.split('/').any(|part| part == ".." || part.is_empty()) {
+        return Err(Error::Invalid(format!(
+            "object key {key:?} is not a plain relative path"
+        )));
+    }
+    Ok(())
+}
+
 /// A directory on the local file system. Writes go to a temporary file that
 /// is renamed into place, so a reader never sees a partial object.
 #[derive(Clone, Debug)]
@@ -55,11 +67,7 @@ impl LocalDir {
     }
 
     fn path(&self, key: &str) -> Result<PathBuf> {
-        if key.split('/').any(|part| part == ".." || part.is_empty()) {
-            return Err(Error::Invalid(format!(
-                "object key {key:?} is not a plain relative path"
-            )));
-        }
+        check_key(key)?;
         Ok(self.root.join(key))
     }
 }
@@ -129,5 +137,35 @@ impl ObjectStore for LocalDir {
 
     fn describe(&self) -> String {
         self.root.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_plain_relative_paths() {
+        for ok in ["latest", "v/20260101000000/manifest.json", "a..b/c"] {
+            assert!(check_key(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "/abs", "a//b", "a/", "../x", "a/../b", ".."] {
+            let err = check_key(bad).unwrap_err().to_string();
+            assert!(err.contains("not a plain relative path"), "{bad}: {err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn local_dir_refuses_escaping_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalDir::new(dir.path().join("root"));
+        let err = store.put("../outside", Bytes::from_static(b"x")).await;
+        assert!(matches!(err, Err(Error::Invalid(_))), "{err:?}");
+        assert!(!dir.path().join("outside").exists());
+        store
+            .put("in/side", Bytes::from_static(b"x"))
+            .await
+            .unwrap();
+        assert_eq!(&store.get("in/side").await.unwrap()[..], b"x");
     }
 }

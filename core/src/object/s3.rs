@@ -69,11 +69,7 @@ impl S3Store {
     }
 
     fn key(&self, key: &str) -> Result<String> {
-        if key.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err(Error::Invalid(format!(
-                "object key {key:?} is not a plain relative path"
-            )));
-        }
+        super::check_key(key)?;
         Ok(format!("{}{key}", self.prefix))
     }
 

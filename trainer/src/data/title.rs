@@ -2,6 +2,8 @@
 //! (`"American President, The"` → `"The American President"`) and a
 //! normalised key for matching titles across sources.
 
+use reelgraph_core::text::fold_char;
+
 /// Articles that MovieLens moves to the end of a title (`"Misérables, Les"`).
 const ARTICLES: &[&str] = &[
     "The", "A", "An", "Les", "La", "Le", "L'", "Il", "El", "Los", "Las", "Lo", "Das", "Der", "Die",
@@ -81,7 +83,7 @@ fn front_article(s: &str) -> String {
 }
 
 /// A key for matching titles across sources: the display form, lower-cased,
-/// accents folded, `&` read as "and", leading article, parenthesised
+/// accents folded ([`fold_char`]), `&` read as "and", leading article, parenthesised
 /// alternative titles and punctuation dropped.
 pub fn normalise(title: &str) -> String {
     let display = display_title(title);
@@ -98,13 +100,14 @@ pub fn normalise(title: &str) -> String {
     }
     let mut words: Vec<String> = Vec::new();
     let mut word = String::new();
-    for c in plain.chars() {
-        let c = fold(c);
-        if c == '&' {
+    for c in plain.chars().flat_map(char::to_lowercase) {
+        if let Some(base) = fold_char(c) {
+            word.push_str(base);
+        } else if c == '&' {
             flush(&mut word, &mut words);
             words.push("and".into());
         } else if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
+            word.push(c);
         } else if c == '\'' {
             // "don't" → "dont"; "L'Avventura" → "l avventura" is handled by flush
         } else {
@@ -126,28 +129,6 @@ pub fn normalise(title: &str) -> String {
 fn flush(word: &mut String, words: &mut Vec<String>) {
     if !word.is_empty() {
         words.push(std::mem::take(word));
-    }
-}
-
-/// Fold common Latin accented letters to ASCII.
-fn fold(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'A',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'È' | 'É' | 'Ê' | 'Ë' => 'E',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'Ì' | 'Í' | 'Î' | 'Ï' => 'I',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => 'O',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'Ù' | 'Ú' | 'Û' | 'Ü' => 'U',
-        'ñ' => 'n',
-        'Ñ' => 'N',
-        'ç' => 'c',
-        'Ç' => 'C',
-        'ý' | 'ÿ' => 'y',
-        _ => c,
     }
 }
 
