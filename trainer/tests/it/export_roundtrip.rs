@@ -28,6 +28,7 @@ fn movies() -> Vec<Movie> {
 
 #[tokio::test]
 async fn export_import_round_trip_and_corruption_is_refused() {
+    let _rng = crate::own_model_init();
     let device = Device::flex();
     device.seed(1);
     let movies = movies();
