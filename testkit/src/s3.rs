@@ -4,7 +4,7 @@
 //!
 //! - [`serve`]: over HTTP on a loopback port, so the AWS SDK reaches it
 //!   exactly as it reaches S3 (`AWS_ENDPOINT_URL`, path style); [`client`]
-//!   and [`env`] point a client or a process at it.
+//!   and [`env()`] point a client or a process at it.
 //! - [`in_process_client`]: an SDK client whose HTTP client *is* the server
 //!   (`s3s_aws`), for tests that need no socket.
 //! - `src/bin/s3-server.rs`: the same server as a program.
