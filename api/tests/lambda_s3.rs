@@ -1,8 +1,15 @@
 //! Self-contained cold start from S3, through the environment exactly as a
 //! deployed function: `REELGRAPH_MODELS=s3://bucket/prefix` and the AWS
 //! SDK's standard variables pointing at a local S3 server (s3s-fs over
-//! HTTP). The only test of this binary, because it sets process variables.
+//! HTTP).
+//!
+//! A test binary of its own, outside `tests/it` (the crate's other tests):
+//! `function::start` reads the process environment (the functions' own
+//! `REELGRAPH_*` and the AWS SDK's `AWS_*`), so this test sets process
+//! variables, which is only sound while no other thread reads or writes the
+//! environment, and which other tests of the same process would see.
 
+#[path = "it/support/lambda.rs"]
 mod lambda_support;
 
 use lambda_support::*;

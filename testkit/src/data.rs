@@ -10,13 +10,15 @@
 
 use std::path::{Path, PathBuf};
 
-/// `../shared/data` (or `$REELGRAPH_SHARED_DATA`) if it exists.
+/// `../shared/data` (or `$REELGRAPH_SHARED_DATA`) if it exists, as an
+/// absolute path (commands run by [`crate::cli`] have another current
+/// directory).
 ///
 /// Searched upwards from `manifest_dir` (pass `env!("CARGO_MANIFEST_DIR")`),
 /// so it works from any crate of the workspace.
 pub fn shared_data(manifest_dir: &str) -> Option<PathBuf> {
     if let Ok(p) = std::env::var("REELGRAPH_SHARED_DATA") {
-        let p = PathBuf::from(p);
+        let p = std::path::absolute(p).ok()?;
         return p.is_dir().then_some(p);
     }
     let mut dir: Option<&Path> = Some(Path::new(manifest_dir));

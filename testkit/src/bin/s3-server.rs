@@ -1,11 +1,11 @@
 //! A local S3-compatible server for development and the service tests: the
-//! `s3s-fs` file-system backend (each bucket is a directory under `--root`)
-//! behind `s3s`'s S3 protocol, with signature-v4 authentication, served over
-//! plain HTTP by axum.
+//! server of [`reelgraph_testkit::s3`] (the `s3s-fs` file-system backend, each
+//! bucket a directory under `--root`, behind `s3s`'s S3 protocol with
+//! signature-v4 authentication) served over plain HTTP by axum.
 //!
 //! ```text
-//! cargo build --workspace --example s3-server
-//! target/debug/examples/s3-server --root DIR [--host 127.0.0.1] [--port 9000] \
+//! cargo build -p reelgraph-testkit --bin s3-server
+//! target/debug/s3-server --root DIR [--host 127.0.0.1] [--port 9000] \
 //!     [--bucket NAME]... [--access-key K --secret-key S]
 //! ```
 //!
@@ -18,10 +18,8 @@
 
 use std::path::PathBuf;
 
-use axum::Router;
-use axum::error_handling::HandleError;
-use axum::http::StatusCode;
 use axum::serve::ListenerExt;
+use reelgraph_testkit::s3;
 
 struct Args {
     root: PathBuf,
@@ -112,18 +110,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     for b in &args.buckets {
         std::fs::create_dir_all(args.root.join(b))?;
     }
-    let fs = s3s_fs::FileSystem::new(&args.root)
-        .map_err(|e| format!("cannot serve {}: {e:?}", args.root.display()))?;
-    let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-    builder.set_auth(s3s::auth::SimpleAuth::from_single(
-        args.access_key.as_str(),
-        args.secret_key.as_str(),
-    ));
-    let s3 = builder.build();
-    let app = Router::new()
-        .fallback_service(HandleError::new(s3, |e: s3s::HttpError| async move {
-            (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:?}"))
-        }));
+    let app = s3::router(s3::service(&args.root, &args.access_key, &args.secret_key)?);
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;

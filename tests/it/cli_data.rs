@@ -1,27 +1,13 @@
 //! The `reelgraph data inspect|fetch` commands, run as a user would.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn reelgraph(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_reelgraph"));
-    c.args(args)
-        .env_remove("REELGRAPH_DATA")
-        .env_remove("REELGRAPH_DATA_BASE_URL");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().unwrap()
-}
+use reelgraph_testkit::cli::Run;
+use reelgraph_testkit::http;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+fn reelgraph(args: &[&str], env: &[(&str, &str)]) -> Run {
+    super::reelgraph().run_with(args, env)
 }
 
 fn fixture(dir: &Path) {
@@ -44,8 +30,8 @@ fn inspect_json_and_text() {
     fixture(t.path());
     let d = t.path().to_str().unwrap();
     let o = reelgraph(&["data", "inspect", "--data", d, "--json"], &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(o.ok(), "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["users"], 2);
     assert_eq!(v["items"], 3);
     assert_eq!(v["interactions"], 5);
@@ -59,8 +45,8 @@ fn inspect_json_and_text() {
 
     // Text form, with the data directory from the environment.
     let o = reelgraph(&["data", "inspect"], &[("REELGRAPH_DATA", d)]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
+    assert!(o.ok(), "{}", o.stderr);
+    let s = o.stdout;
     for want in [
         "users         2",
         "items         3",
@@ -84,19 +70,19 @@ fn inspect_bad_input_messages() {
     .unwrap();
     let d = t.path().to_str().unwrap();
     let o = reelgraph(&["data", "inspect", "--data", d], &[]);
-    assert!(!o.status.success());
+    assert!(!o.ok());
     assert!(
-        stderr(&o).contains("ratings.dat:2: expected 4"),
+        o.stderr.contains("ratings.dat:2: expected 4"),
         "{}",
-        stderr(&o)
+        o.stderr
     );
 
     let o = reelgraph(&["data", "inspect", "--data", d, "--skip-bad-lines"], &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.ok(), "{}", o.stderr);
     assert!(
-        stdout(&o).contains("skipped       1 malformed lines"),
+        o.stdout.contains("skipped       1 malformed lines"),
         "{}",
-        stdout(&o)
+        o.stdout
     );
 
     let empty = tempfile::tempdir().unwrap();
@@ -104,16 +90,12 @@ fn inspect_bad_input_messages() {
         &["data", "inspect", "--data", empty.path().to_str().unwrap()],
         &[],
     );
-    assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("unknown dataset format"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(!o.ok());
+    assert!(o.stderr.contains("unknown dataset format"), "{}", o.stderr);
 
     let o = reelgraph(&["data", "inspect"], &[]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("--data"), "{}", stderr(&o));
+    assert!(!o.ok());
+    assert!(o.stderr.contains("--data"), "{}", o.stderr);
 }
 
 #[test]
@@ -129,8 +111,8 @@ fn inspect_shared_ml100k() {
         &["data", "inspect", "--data", dir.to_str().unwrap(), "--json"],
         &[],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(o.ok(), "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(
         [
             &v["users"],
@@ -143,42 +125,6 @@ fn inspect_shared_ml100k() {
         .map(|x| x.as_u64().unwrap()),
         [943, 1682, 100_000, 98_114, 943, 943]
     );
-}
-
-fn serve(path: &'static str, body: Vec<u8>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let files = std::sync::Arc::new(HashMap::from([(path.to_string(), body)]));
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            let _ = reader.read_line(&mut request);
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-                    break;
-                }
-            }
-            let p = request.split_whitespace().nth(1).unwrap_or("/");
-            let resp = match files.get(p) {
-                Some(b) => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        b.len()
-                    )
-                    .into_bytes();
-                    r.extend_from_slice(b);
-                    r
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = stream.write_all(&resp);
-        }
-    });
-    format!("http://{addr}")
 }
 
 #[test]
@@ -201,7 +147,7 @@ fn fetch_from_a_local_server() {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(&zip))
     };
-    let base = serve("/ml-10m.zip", zip);
+    let base = http::serve([("/ml-10m.zip", zip)]);
     let out = tempfile::tempdir().unwrap();
     let d = out.path().to_str().unwrap();
 
@@ -210,15 +156,15 @@ fn fetch_from_a_local_server() {
         &["data", "fetch", "ml-10m", "--dir", d],
         &[("REELGRAPH_DATA_BASE_URL", &base)],
     );
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("no pinned SHA-256"), "{}", stderr(&o));
+    assert!(!o.ok());
+    assert!(o.stderr.contains("no pinned SHA-256"), "{}", o.stderr);
 
     let o = reelgraph(
         &["data", "fetch", "ml-10m", "--dir", d, "--sha256", &sha],
         &[("REELGRAPH_DATA_BASE_URL", &base)],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("ml-10m is ready"), "{}", stdout(&o));
+    assert!(o.ok(), "{}", o.stderr);
+    assert!(o.stdout.contains("ml-10m is ready"), "{}", o.stdout);
     let o = reelgraph(
         &[
             "data",
@@ -229,7 +175,7 @@ fn fetch_from_a_local_server() {
         ],
         &[],
     );
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["interactions"], 5);
 
     // A 404 from the mirror (flag instead of env).
@@ -237,6 +183,6 @@ fn fetch_from_a_local_server() {
         &["data", "fetch", "ml-1m", "--dir", d, "--base-url", &base],
         &[],
     );
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("HTTP 404"), "{}", stderr(&o));
+    assert!(!o.ok());
+    assert!(o.stderr.contains("HTTP 404"), "{}", o.stderr);
 }

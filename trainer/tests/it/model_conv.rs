@@ -136,6 +136,7 @@ fn features_hash_words_and_bucket_years() {
 
 #[test]
 fn full_inference_and_inductive_item() {
+    let _rng = crate::own_model_init();
     let d = Device::flex();
     d.seed(3);
     let movies = vec![

@@ -1,8 +1,6 @@
 //! Every route of the API, in process through the axum router.
 
-mod api_support;
-
-use api_support::*;
+use crate::support::api::*;
 use reelgraph_api::ApiConfig;
 use serde_json::json;
 
@@ -521,7 +519,7 @@ async fn cors_allows_only_configured_origins() {
 // shape), never a 5xx or a panic.
 
 mod props {
-    use super::api_support::*;
+    use crate::support::api::*;
     use axum::Router;
     use proptest::prelude::*;
     use proptest::sample::subsequence;

@@ -11,14 +11,12 @@
 //! each function's first invocation (build check + cold start) and the
 //! number of crates cargo compiled for it are printed.
 
-mod lambda_support;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lambda_support::*;
+use crate::support::lambda::*;
 use reelgraph_api::Group;
 use reelgraph_core::object::LocalDir;
 use reelgraph_testkit::data::service_url;
@@ -76,7 +74,7 @@ impl Drop for Watch {
 }
 
 /// The target directory and profile this test was built in:
-/// `TARGET/PROFILE/deps/lambda_watch-HASH`.
+/// `TARGET/PROFILE/deps/it-HASH`.
 fn target_dir() -> (PathBuf, String) {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().unwrap().parent().unwrap();

@@ -16,6 +16,7 @@ use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
 
 #[test]
 fn ml100k_defaults_against_the_baselines() {
+    let _rng = crate::training();
     let Some(dir) = testdata::shared_dataset(
         env!("CARGO_MANIFEST_DIR"),
         "ml-100k",

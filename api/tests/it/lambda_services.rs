@@ -9,15 +9,14 @@
 //! function: the answers pass the same checks as in self-contained mode and
 //! equal the self-contained answers of the same version.
 
-mod lambda_support;
-
-use lambda_support::*;
+use crate::support::lambda::*;
 use reelgraph_api::function::{self, FunctionConfig, Mode};
 use reelgraph_api::{self as api, Group};
 use reelgraph_core::object::LocalDir;
 use reelgraph_stores::load::{self, VectorTarget};
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql::{self, MySqlStore};
+use reelgraph_testkit::answer::assert_same_answer;
 use reelgraph_testkit::data::service_url;
 use sqlx::Executor;
 

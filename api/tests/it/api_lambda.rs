@@ -2,11 +2,9 @@
 //! generate-event apigateway http-api-proxy`) through
 //! `lambda_http::request::from_str` and the shared router.
 
-mod api_support;
-
 use std::path::PathBuf;
 
-use api_support::*;
+use crate::support::api::*;
 use tower::ServiceExt;
 
 fn events_dir() -> PathBuf {

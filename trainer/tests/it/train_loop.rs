@@ -112,6 +112,7 @@ fn check_loss_falls_and_same_seed_same_vectors(cfg: &TrainConfig) {
 
 #[test]
 fn loss_falls_and_same_seed_same_vectors() {
+    let _rng = crate::training();
     let cfg = short_epochs(config());
     assert_eq!(cfg.loss, Loss::Softmax, "the default loss");
     check_loss_falls_and_same_seed_same_vectors(&cfg);
@@ -119,6 +120,7 @@ fn loss_falls_and_same_seed_same_vectors() {
 
 #[test]
 fn max_margin_loss_falls_and_same_seed_same_vectors() {
+    let _rng = crate::training();
     for in_batch in [true, false] {
         let cfg = short_epochs(TrainConfig {
             loss: Loss::MaxMargin,
@@ -131,6 +133,7 @@ fn max_margin_loss_falls_and_same_seed_same_vectors() {
 
 #[test]
 fn resumed_run_equals_uninterrupted_run() {
+    let _rng = crate::training();
     let (_, movies, split) = setup();
     let graph = Arc::new(Graph::from_split(&split));
     let cfg = config();
@@ -204,11 +207,13 @@ fn resumed_run_equals_uninterrupted_run() {
 
 #[test]
 fn vectors_recover_the_planted_clusters() {
+    let _rng = crate::training();
     recover_planted_clusters(Loss::Softmax);
 }
 
 #[test]
 fn max_margin_vectors_recover_the_planted_clusters() {
+    let _rng = crate::training();
     recover_planted_clusters(Loss::MaxMargin);
 }
 

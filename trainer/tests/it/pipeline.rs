@@ -1,13 +1,13 @@
 //! The whole training job on a synthetic dataset with planted clusters:
 //! report rows and files, quality above popularity, and the export to a
-//! local model root and to S3 (a real in-process s3s-fs server).
+//! local model root and to S3 (the test kit's in-process s3s-fs server).
 
 use std::path::Path;
 
-use aws_sdk_s3::config::{Credentials, Region};
 use reelgraph_core::artifact;
 use reelgraph_core::object::LocalDir;
 use reelgraph_core::object::s3::S3Store;
+use reelgraph_testkit::s3;
 use reelgraph_trainer::baselines::BaselineConfig;
 use reelgraph_trainer::data::synthetic::{self, SynthConfig};
 use reelgraph_trainer::evaluate::EvalSplit;
@@ -48,6 +48,7 @@ fn finished(o: &PipelineOptions) -> Box<Finished> {
 
 #[test]
 fn trains_reports_and_exports() {
+    let _rng = crate::training();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     dataset(&data);
@@ -157,8 +158,7 @@ fn trains_reports_and_exports() {
 
 #[test]
 fn exports_to_s3() {
-    const AK: &str = "AKIAREELGRAPHTEST";
-    const SK: &str = "secret-key-for-tests";
+    let _rng = crate::training();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     dataset(&data);
@@ -174,18 +174,7 @@ fn exports_to_s3() {
 
     let s3root = tmp.path().join("s3");
     std::fs::create_dir_all(&s3root).unwrap();
-    let fs = s3s_fs::FileSystem::new(&s3root).unwrap();
-    let mut b = s3s::service::S3ServiceBuilder::new(fs);
-    b.set_auth(s3s::auth::SimpleAuth::from_single(AK, SK));
-    let conf = aws_sdk_s3::config::Builder::new()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(AK, SK, None, None, "test"))
-        .region(Region::new("us-east-1"))
-        .endpoint_url("http://localhost:8014")
-        .force_path_style(true)
-        .http_client(s3s_aws::Client::from(b.build()))
-        .build();
-    let client = aws_sdk_s3::Client::from_conf(conf);
+    let client = s3::in_process_client(&s3root);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         client

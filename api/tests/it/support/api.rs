@@ -7,14 +7,13 @@
 //! store in the same temporary directory, opens the embedded index the way
 //! `reelgraph serve` does ([`load::open_vectors`]) and builds the
 //! [`AppState`] from those stores. Nothing here stands in for a store.
-#![allow(dead_code)]
 
 use reelgraph_core::settings::VectorSpec;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Response};
+use axum::http::Request;
 use axum::middleware::{self, Next};
 use bytes::Bytes;
 use reelgraph_api::{self as api, ApiConfig, AppState};
@@ -23,6 +22,7 @@ use reelgraph_core::object::LocalDir;
 use reelgraph_core::types::Movie;
 use reelgraph_stores::load::{self, VectorTarget};
 use reelgraph_stores::sql;
+pub use reelgraph_testkit::answer::{Answer, answer, assert_error};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -169,41 +169,6 @@ pub async fn router() -> Router {
     fixture_with(ApiConfig::default()).await.router()
 }
 
-pub struct Answer {
-    pub status: u16,
-    pub headers: axum::http::HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_string())
-    }
-}
-
-pub async fn answer(resp: Response<Body>) -> Answer {
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap()
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
 pub async fn call(router: &Router, method: &str, uri: &str, body: Option<&str>) -> Answer {
     let mut req = Request::builder().method(method).uri(uri);
     if body.is_some() {
@@ -216,17 +181,4 @@ pub async fn call(router: &Router, method: &str, uri: &str, body: Option<&str>) 
         )
         .unwrap();
     answer(router.clone().oneshot(req).await.unwrap()).await
-}
-
-/// Assert a v1 error answer: status, code and field.
-pub fn assert_error(a: &Answer, status: u16, field: Option<&str>) {
-    assert_eq!(a.status, status, "body: {}", a.text());
-    assert_eq!(
-        a.header("content-type").as_deref(),
-        Some("application/json")
-    );
-    let j = a.json();
-    let e = &j["error"];
-    assert!(e["code"].is_string() && e["message"].is_string(), "{j}");
-    assert_eq!(e["field"].as_str(), field, "{j}");
 }

@@ -2,55 +2,18 @@
 //! zip, a corrupted one, a non-zip with a matching checksum, a 404 and a
 //! closed port (offline).
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
 
+use reelgraph_testkit::http;
 use reelgraph_trainer::data::{self, LoadOptions, fetch};
 use sha2::{Digest, Sha256};
 
-/// Serve `files` (path → body) over HTTP/1.1 on 127.0.0.1; returns the base URL.
-fn serve(files: HashMap<String, Vec<u8>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let files = Arc::new(files);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let files = files.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                if reader.read_line(&mut request).is_err() {
-                    return;
-                }
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
-                        break;
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let resp = match files.get(&path) {
-                    Some(body) => {
-                        let mut r = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        r.extend_from_slice(body);
-                        r
-                    }
-                    None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".to_vec(),
-                };
-                let _ = stream.write_all(&resp);
-                let _ = stream.flush();
-            });
-        }
-    });
-    format!("http://{addr}/datasets")
+/// Serve `files` (path → body) over HTTP on 127.0.0.1; returns the base
+/// URL of the mirror, `http://ADDR/datasets`.
+fn serve<const N: usize>(files: [(&str, Vec<u8>); N]) -> String {
+    format!("{}/datasets", http::serve(files))
 }
 
 /// A small ml-100k-format zip with the usual top folder.
@@ -119,19 +82,10 @@ fn fetch_good_corrupt_notzip_404_offline() {
     corrupt[mid] ^= 0xff;
     let notzip = b"<html>this is not a zip</html>".to_vec();
     // ml-32m has no pinned checksum, so the test passes the one of what it serves.
-    let base_good = serve(HashMap::from([(
-        "/datasets/ml-32m.zip".to_string(),
-        good.clone(),
-    )]));
-    let base_corrupt = serve(HashMap::from([(
-        "/datasets/ml-32m.zip".to_string(),
-        corrupt,
-    )]));
-    let base_notzip = serve(HashMap::from([(
-        "/datasets/ml-32m.zip".to_string(),
-        notzip.clone(),
-    )]));
-    let base_empty = serve(HashMap::new());
+    let base_good = serve([("/datasets/ml-32m.zip", good.clone())]);
+    let base_corrupt = serve([("/datasets/ml-32m.zip", corrupt)]);
+    let base_notzip = serve([("/datasets/ml-32m.zip", notzip.clone())]);
+    let base_empty = serve([]);
 
     // Good zip: verified, unzipped into DIR/ml-32m, loadable.
     let t = tempfile::tempdir().unwrap();
@@ -194,10 +148,7 @@ fn fetch_good_corrupt_notzip_404_offline() {
     assert!(entries(t.path()).is_empty());
 
     // The pinned checksum of ml-100k is used: the test zip does not match it.
-    let base_100k = serve(HashMap::from([(
-        "/datasets/ml-100k.zip".to_string(),
-        good.clone(),
-    )]));
+    let base_100k = serve([("/datasets/ml-100k.zip", good.clone())]);
     let o = fetch::FetchOptions {
         base_url: Some(base_100k),
         ..Default::default()

@@ -8,30 +8,18 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use reelgraph_testkit::cli::{Cli, output};
 use reelgraph_trainer::data::synthetic::{self, SynthConfig};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_reelgraph"));
-    for v in [
-        "REELGRAPH_MODELS",
-        "REELGRAPH_VECTORS",
-        "REELGRAPH_DB",
-        "REELGRAPH_DATA",
-        "REELGRAPH_PORT",
-        "REELGRAPH_CONFIG",
-    ] {
-        c.env_remove(v);
-    }
-    c
+/// The commands of one test: their own current directory, no
+/// `REELGRAPH_*` variables of the test process.
+fn bin(cli: &Cli) -> Command {
+    cli.command(std::iter::empty::<&str>())
 }
 
-fn run(args: &[&str]) -> (bool, String, String) {
-    let out = bin().args(args).output().expect("run reelgraph");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn run(cli: &Cli, args: &[&str]) -> (bool, String, String) {
+    let r = output(bin(cli).args(args));
+    (r.ok(), r.stdout, r.stderr)
 }
 
 fn dataset(dir: &Path, users: usize) {
@@ -54,8 +42,8 @@ struct Server {
 
 impl Server {
     /// Start and wait for the "serving … on http://ADDR/" line.
-    fn start(args: &[&str]) -> Server {
-        let mut child = bin()
+    fn start(cli: &Cli, args: &[&str]) -> Server {
+        let mut child = bin(cli)
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -144,6 +132,7 @@ fn json(body: &str) -> serde_json::Value {
 
 #[test]
 fn train_load_serve() {
+    let cli = super::reelgraph();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     dataset(&data, 200);
@@ -152,21 +141,24 @@ fn train_load_serve() {
     let p = |x: &Path| x.display().to_string();
 
     // train
-    let (ok, out, err) = run(&[
-        "train",
-        "--data",
-        &p(&data),
-        "--out",
-        &p(&models),
-        "--report",
-        &p(&report),
-        "--epochs",
-        "2",
-        "--dim",
-        "16",
-        "--no-baselines",
-        "--quiet",
-    ]);
+    let (ok, out, err) = run(
+        &cli,
+        &[
+            "train",
+            "--data",
+            &p(&data),
+            "--out",
+            &p(&models),
+            "--report",
+            &p(&report),
+            "--epochs",
+            "2",
+            "--dim",
+            "16",
+            "--no-baselines",
+            "--quiet",
+        ],
+    );
     assert!(ok, "train failed:\n{out}\n{err}");
     assert!(
         out.contains("| pinsage"),
@@ -182,54 +174,66 @@ fn train_load_serve() {
     assert!(models.join("checkpoint/state.json").is_file());
 
     // bad flags are clear errors before any work
-    let (ok, _, err) = run(&[
-        "train",
-        "--data",
-        &p(&data),
-        "--out",
-        &p(&models),
-        "--epochs",
-        "0",
-    ]);
+    let (ok, _, err) = run(
+        &cli,
+        &[
+            "train",
+            "--data",
+            &p(&data),
+            "--out",
+            &p(&models),
+            "--epochs",
+            "0",
+        ],
+    );
     assert!(!ok && err.contains("--epochs"), "{err}");
-    let (ok, _, err) = run(&[
-        "train",
-        "--data",
-        &p(&tmp.path().join("nope")),
-        "--out",
-        &p(&models),
-    ]);
+    let (ok, _, err) = run(
+        &cli,
+        &[
+            "train",
+            "--data",
+            &p(&tmp.path().join("nope")),
+            "--out",
+            &p(&models),
+        ],
+    );
     assert!(!ok && err.contains("nope"), "{err}");
 
     // load
     let db = format!("sqlite://{}", p(&tmp.path().join("meta.db")));
-    let (ok, out, err) = run(&[
-        "load",
-        "--from",
-        &p(&models),
-        "--db",
-        &db,
-        "--vectors",
-        "embedded",
-        "--quiet",
-    ]);
+    let (ok, out, err) = run(
+        &cli,
+        &[
+            "load",
+            "--from",
+            &p(&models),
+            "--db",
+            &db,
+            "--vectors",
+            "embedded",
+            "--quiet",
+        ],
+    );
     assert!(ok, "load failed:\n{out}\n{err}");
 
     // serve (free port), API + web UI + docs
     let web = concat!(env!("CARGO_MANIFEST_DIR"), "/web");
-    let server = Server::start(&[
-        "serve",
-        "--port",
-        "0",
-        "--from",
-        &p(&models),
-        "--db",
-        &db,
-        "--vectors",
-        "embedded",
-        "--web",
-        web,
-    ]);
+    let server = Server::start(
+        &cli,
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--from",
+            &p(&models),
+            "--db",
+            &db,
+            "--vectors",
+            "embedded",
+            "--web",
+            web,
+        ],
+    );
     let (status, _, body) = server.request("GET", "/health", None);
     assert_eq!(status, 200, "{body}");
     let (status, _, body) = server.request("GET", "/ready", None);
@@ -281,28 +285,35 @@ fn train_load_serve() {
     );
 
     // serve --from another root is refused with a message
-    let (ok, _, err) = run(&["serve", "--port", "0", "--from", &p(&data), "--db", &db]);
+    let (ok, _, err) = run(
+        &cli,
+        &["serve", "--port", "0", "--from", &p(&data), "--db", &db],
+    );
     assert!(!ok && err.contains("was loaded from"), "{err}");
 }
 
 #[test]
 fn demo_trains_once_then_reuses() {
+    let cli = super::reelgraph();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     dataset(&data, 150);
     let state = tmp.path().join("state");
     let p = |x: &Path| x.display().to_string();
-    let server = Server::start(&[
-        "demo",
-        "--data",
-        &p(&data),
-        "--dir",
-        &p(&state),
-        "--epochs",
-        "1",
-        "--port",
-        "0",
-    ]);
+    let server = Server::start(
+        &cli,
+        &[
+            "demo",
+            "--data",
+            &p(&data),
+            "--dir",
+            &p(&state),
+            "--epochs",
+            "1",
+            "--port",
+            "0",
+        ],
+    );
     let (status, _, body) = server.request("GET", "/api/v1/stats", None);
     assert_eq!(status, 200, "{body}");
     let (status, _, body) = server.request("POST", "/getRandom?num=3", None);
@@ -314,14 +325,17 @@ fn demo_trains_once_then_reuses() {
     assert!(state.join("report/report.json").is_file());
     assert!(state.join("reelgraph.db").is_file());
 
-    let (ok, out, err) = run(&[
-        "demo",
-        "--data",
-        &p(&data),
-        "--dir",
-        &p(&state),
-        "--no-serve",
-    ]);
+    let (ok, out, err) = run(
+        &cli,
+        &[
+            "demo",
+            "--data",
+            &p(&data),
+            "--dir",
+            &p(&state),
+            "--no-serve",
+        ],
+    );
     assert!(ok, "{out}\n{err}");
     assert!(
         out.contains("exists"),
@@ -332,6 +346,7 @@ fn demo_trains_once_then_reuses() {
 
 #[test]
 fn interrupt_saves_a_checkpoint_and_resume_finishes() {
+    let cli = super::reelgraph();
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     dataset(&data, 300);
@@ -357,7 +372,7 @@ fn interrupt_saves_a_checkpoint_and_resume_finishes() {
         "--seed",
         "5",
     ];
-    let mut child = bin()
+    let mut child = bin(&cli)
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -396,11 +411,11 @@ fn interrupt_saves_a_checkpoint_and_resume_finishes() {
     let mut other = args.to_vec();
     other[6] = "5";
     other.push("--resume");
-    let (ok, _, err) = run(&other);
+    let (ok, _, err) = run(&cli, &other);
     assert!(!ok && err.contains("other training settings"), "{err}");
     // … with the same flags it continues where it stopped and exports.
     let same = [&args[..], &["--resume"]].concat();
-    let out = bin().args(&same).output().unwrap();
+    let out = bin(&cli).args(&same).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("resuming from"), "{err}");
@@ -425,25 +440,21 @@ fn train_load_serve_through_a_local_s3_server() {
         key("REELGRAPH_TEST_S3_ACCESS_KEY"),
         key("REELGRAPH_TEST_S3_SECRET_KEY"),
     );
+    let cli = super::reelgraph();
     let s3 = |args: &[&str]| {
-        let mut c = bin();
+        let mut c = bin(&cli);
         c.args(args)
             .env("AWS_ENDPOINT_URL", &endpoint)
             .env("AWS_ACCESS_KEY_ID", &ak)
             .env("AWS_SECRET_ACCESS_KEY", &sk)
             .env("AWS_REGION", "us-east-1")
             .env_remove("AWS_PROFILE")
-            .env_remove("AWS_S3_FORCE_PATH_STYLE")
-            .env_remove("REELGRAPH_S3_PATH_STYLE");
+            .env_remove("AWS_S3_FORCE_PATH_STYLE");
         c
     };
-    let output = |args: &[&str]| {
-        let out = s3(args).output().expect("run reelgraph");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+    let run_s3 = |args: &[&str]| {
+        let r = output(&mut s3(args));
+        (r.ok(), r.stdout, r.stderr)
     };
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -456,7 +467,7 @@ fn train_load_serve_through_a_local_s3_server() {
         .as_nanos();
     let models = format!("s3://reelgraph/cli-{}-{nanos}/models", std::process::id());
 
-    let (ok, out, err) = output(&[
+    let (ok, out, err) = run_s3(&[
         "train",
         "--data",
         &p(&data),
@@ -490,10 +501,10 @@ fn train_load_serve_through_a_local_s3_server() {
         "embedded",
         "--quiet",
     ];
-    let (ok, out, err) = output(&load);
+    let (ok, out, err) = run_s3(&load);
     assert!(ok, "load --from s3 failed:\n{out}\n{err}");
     // Loading the same version again changes nothing.
-    let (ok, out2, err) = output(&load);
+    let (ok, out2, err) = run_s3(&load);
     assert!(ok, "{out2}\n{err}");
     assert!(
         out2.contains("already"),
@@ -501,7 +512,7 @@ fn train_load_serve_through_a_local_s3_server() {
     );
 
     // A prefix without a model is refused with a message naming what is missing.
-    let (ok, _, err) = output(&[
+    let (ok, _, err) = run_s3(&[
         "load",
         "--from",
         "s3://reelgraph/no-such-model",

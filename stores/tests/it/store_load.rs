@@ -1,5 +1,5 @@
-//! Loading model versions: from S3 (a real in-process `s3s-fs` server that
-//! the AWS SDK talks to through `s3s_aws::Client`) and from a local
+//! Loading model versions: from S3 (the test kit's in-process `s3s-fs`
+//! server, which the AWS SDK talks to through `s3s_aws::Client`) and from a local
 //! directory into SQLite + the embedded index; corrupt and incomplete
 //! versions are refused while the active one keeps serving; readers
 //! searching during a switch always see one whole version.
@@ -8,7 +8,6 @@ use reelgraph_core::settings::VectorSpec;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use aws_sdk_s3::config::{Credentials, Region};
 use bytes::Bytes;
 use reelgraph_core::Error;
 use reelgraph_core::artifact;
@@ -18,34 +17,14 @@ use reelgraph_stores::embedded::{EmbeddedIndex, EmbeddedStore};
 use reelgraph_stores::load::{self, VectorTarget};
 use reelgraph_stores::sql;
 use reelgraph_stores::vector::{SearchFilter, VectorReader};
-use reelgraph_testkit::fixture;
-
-const AK: &str = "AKIAREELGRAPHTEST";
-const SK: &str = "reelgraph-test-secret-key";
-
-/// An S3 client wired to an in-process s3s-fs server rooted at `root`.
-fn s3_client(root: &std::path::Path) -> aws_sdk_s3::Client {
-    let fs = s3s_fs::FileSystem::new(root).unwrap();
-    let mut b = s3s::service::S3ServiceBuilder::new(fs);
-    b.set_auth(s3s::auth::SimpleAuth::from_single(AK, SK));
-    let service = b.build();
-    let conf = aws_sdk_s3::config::Builder::new()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(AK, SK, None, None, "test"))
-        .region(Region::new("us-east-1"))
-        .endpoint_url("http://localhost:8014")
-        .force_path_style(true)
-        .http_client(s3s_aws::Client::from(service))
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
-}
+use reelgraph_testkit::{fixture, s3};
 
 fn no_progress(_: load::Phase, _: u64, _: u64) {}
 
 #[tokio::test]
 async fn s3_object_store_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let client = s3_client(dir.path());
+    let client = s3::in_process_client(dir.path());
     client
         .create_bucket()
         .bucket("models")
@@ -82,7 +61,7 @@ async fn s3_object_store_round_trip() {
 #[tokio::test]
 async fn load_from_s3_refuses_corrupt_and_incomplete_versions() {
     let dir = tempfile::tempdir().unwrap();
-    let client = s3_client(dir.path());
+    let client = s3::in_process_client(dir.path());
     client
         .create_bucket()
         .bucket("models")

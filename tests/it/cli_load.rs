@@ -3,8 +3,6 @@
 //! a corrupted version is refused naming the file, and the active version
 //! stays active.
 
-use std::process::Command;
-
 use bytes::Bytes;
 use reelgraph_core::object::{LocalDir, ObjectStore};
 use reelgraph_stores::load;
@@ -13,18 +11,8 @@ use reelgraph_stores::vector::SearchFilter;
 use reelgraph_testkit::fixture;
 
 fn reelgraph(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_reelgraph"))
-        .args(args)
-        .env_remove("REELGRAPH_MODELS")
-        .env_remove("REELGRAPH_VECTORS")
-        .env_remove("REELGRAPH_DB")
-        .output()
-        .expect("run reelgraph");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = super::reelgraph().run(args);
+    (r.ok(), r.stdout, r.stderr)
 }
 
 #[test]

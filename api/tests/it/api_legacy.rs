@@ -1,8 +1,6 @@
 //! The original client's routes: exact body shapes, byte for byte.
 
-mod api_support;
-
-use api_support::*;
+use crate::support::api::*;
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -6,11 +6,9 @@
 //! that group's router; routes of other groups are 404 there; the groups
 //! agree with `template.yaml`.
 
-mod lambda_support;
-
 use std::collections::BTreeSet;
 
-use lambda_support::*;
+use crate::support::lambda::*;
 use reelgraph_api::function::{self, FunctionConfig, Mode};
 use reelgraph_api::{self as api, Group};
 use reelgraph_core::object::LocalDir;
