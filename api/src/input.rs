@@ -515,7 +515,7 @@ fn remove(body: &mut Value, path: &[String]) -> bool {
 ///
 /// [`RecommendationRequest`] is deserialised; serde stops at the first
 /// fault in key order, so each faulty field is set aside and the body read
-/// again until it passes, and the fault reported is the first in [`CHECKS`]
+/// again until it passes, and the fault reported is the first in `CHECKS`
 /// order (the order the fields have always been checked in).
 pub fn recommendation_query(
     body: &Value,
