@@ -10,10 +10,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 
-use super::error::{ApiError, ErrorBody, ErrorDetail};
-use super::{legacy, v1};
-use crate::recommend::{Filters, Strategy};
+use utoipa_axum::router::OpenApiRouter;
 
+use super::error::{ApiError, ErrorBody, ErrorDetail};
+use super::v1;
+use crate::Registration;
+use crate::recommend::Strategy;
+
+/// Information, tags and schemas of the document; its paths come from the
+/// routes as the router registers them ([`openapi`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -24,27 +29,9 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. The original clien
 (`/getRandom`, `/getInfo`, `/getSimilarUser`, `/getImage`, `/countTable`) keep their body shapes.",
         license(name = "MIT OR Apache-2.0")
     ),
-    paths(
-        v1::health,
-        v1::ready,
-        v1::stats,
-        v1::genres,
-        v1::random,
-        v1::search,
-        v1::movie,
-        v1::similar,
-        v1::poster,
-        v1::recommendations,
-        legacy::get_random,
-        legacy::get_info,
-        legacy::get_similar_user,
-        legacy::get_image,
-        legacy::count_table,
-    ),
     components(schemas(
         ErrorBody,
         ErrorDetail,
-        Filters,
         Strategy,
         v1::MovieSummary,
         v1::MovieList,
@@ -53,6 +40,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. The original clien
         v1::Recommendation,
         v1::Recommendations,
         v1::RecommendationRequest,
+        v1::RecommendationFilters,
         v1::Health,
         v1::Ready,
         v1::Stats,
@@ -68,15 +56,25 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. The original clien
 )]
 pub struct ApiDoc;
 
+/// The OpenAPI document: [`ApiDoc`] (information, tags, schemas) and the
+/// operation of every documented route, as the router registers it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    crate::registrations()
+        .into_iter()
+        .fold(
+            OpenApiRouter::<crate::State>::with_openapi(ApiDoc::openapi()),
+            |api, (_, registration)| match registration {
+                Registration::Documented(route) => api.routes(route),
+                Registration::Plain(..) => api,
+            },
+        )
+        .into_openapi()
+}
+
 /// The OpenAPI document as JSON (built once).
 pub fn openapi_bytes() -> &'static [u8] {
     static DOC: OnceLock<Vec<u8>> = OnceLock::new();
-    DOC.get_or_init(|| {
-        ApiDoc::openapi()
-            .to_pretty_json()
-            .unwrap_or_default()
-            .into_bytes()
-    })
+    DOC.get_or_init(|| openapi().to_pretty_json().unwrap_or_default().into_bytes())
 }
 
 pub async fn openapi_json() -> Response {

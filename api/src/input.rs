@@ -1,14 +1,30 @@
-//! Reading request input field by field, so that every error names its field.
+//! Reading request input, so that every error names its field.
+//!
+//! Query strings and path segments are read parameter by parameter. JSON
+//! bodies are typed: [`v1::RecommendationRequest`] and the original client's
+//! [`LenientMovieIds`] are `serde` types (the same types describe them in the
+//! OpenAPI document), deserialised through [`serde_path_to_error`] so that a
+//! fault is reported against the field that holds it. Each field type reads
+//! its JSON value and checks it in one place, with the messages the API has
+//! always given (`"k must be at least 1"`, `"liked lists movie 3 more than
+//! once"`); the field name is put in front of them from the error's path.
+//!
+//! [`v1::RecommendationRequest`]: crate::v1::RecommendationRequest
 
 use std::collections::HashSet;
+use std::fmt;
+use std::marker::PhantomData;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use serde_json::{Map, Value};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
+use super::v1::{RecommendationFilters, RecommendationRequest};
 use crate::recommend::{self, Filters, Strategy};
 use reelgraph_core::types::MovieId;
 
@@ -101,78 +117,24 @@ fn parse_count(raw: &str, name: &str, max: usize) -> ApiResult<usize> {
 
 /// A movie id given as text (path segment or query value).
 pub fn id_text(raw: &str, field: &str) -> ApiResult<MovieId> {
+    named(field, id_text_check(raw))
+}
+
+/// [`id_text`]'s check, its message without the field name.
+fn id_text_check(raw: &str) -> Result<MovieId, String> {
     let raw = raw.trim();
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must be a positive integer movie id, got {raw:?}"),
-        ));
+        return Err(format!("must be a positive integer movie id, got {raw:?}"));
     }
     match raw.parse::<u64>() {
         Ok(n) if n >= 1 && n <= MovieId::MAX as u64 => Ok(n as MovieId),
-        _ => Err(ApiError::invalid(
-            field,
-            format!("{field} must be a movie id between 1 and {}", MovieId::MAX),
-        )),
+        _ => Err(format!("must be a movie id between 1 and {}", MovieId::MAX)),
     }
 }
 
-/// A movie id as a JSON value: an integer in `1..=u32::MAX`
-/// (`lenient` also accepts a string of digits, as the original client may send).
-pub fn id_json(v: &Value, field: &str, lenient: bool) -> ApiResult<MovieId> {
-    match v {
-        Value::Number(n) => match n.as_u64() {
-            Some(x) if x >= 1 && x <= MovieId::MAX as u64 => Ok(x as MovieId),
-            _ => Err(ApiError::invalid(
-                field,
-                format!(
-                    "{field} must hold movie ids (integers between 1 and {}), got {n}",
-                    MovieId::MAX
-                ),
-            )),
-        },
-        Value::String(s) if lenient => id_text(s, field),
-        other => Err(ApiError::invalid(
-            field,
-            format!(
-                "{field} must hold movie ids (integers), got {}",
-                kind(other)
-            ),
-        )),
-    }
-}
-
-/// A JSON list of distinct movie ids, at most [`recommend::MAX_IDS`].
-pub fn id_list(v: &Value, field: &str, lenient: bool) -> ApiResult<Vec<MovieId>> {
-    let Value::Array(items) = v else {
-        return Err(ApiError::invalid(
-            field,
-            format!("{field} must be a list of movie ids, got {}", kind(v)),
-        ));
-    };
-    if items.len() > recommend::MAX_IDS {
-        return Err(ApiError::invalid(
-            field,
-            format!(
-                "{field} has {} ids; at most {} are accepted",
-                items.len(),
-                recommend::MAX_IDS
-            ),
-        ));
-    }
-    let mut out = Vec::with_capacity(items.len());
-    let mut seen = HashSet::with_capacity(items.len());
-    for item in items {
-        let id = id_json(item, field, lenient)?;
-        if !seen.insert(id) {
-            return Err(ApiError::invalid(
-                field,
-                format!("{field} lists movie {id} more than once"),
-            ));
-        }
-        out.push(id);
-    }
-    Ok(out)
+/// `field`'s error: `message` is what follows the field name.
+fn named<T>(field: &str, checked: Result<T, String>) -> ApiResult<T> {
+    checked.map_err(|message| ApiError::invalid(field, format!("{field} {message}")))
 }
 
 /// Parse a JSON body: 400 when it is not JSON at all.
@@ -197,163 +159,438 @@ pub fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn object<'a>(v: &'a Value, field: &str) -> ApiResult<&'a Map<String, Value>> {
-    v.as_object().ok_or_else(|| {
-        let msg = format!("{field} must be a JSON object, got {}", kind(v));
-        if field == "body" {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", msg)
-        } else {
-            ApiError::invalid(field, msg)
-        }
+// ---------------------------------------------------------------------------
+// Typed bodies.
+
+/// A fault found by [`typed`]: the keys leading to the field at fault
+/// (empty: the body itself) and the message that follows the field name.
+struct Fault {
+    path: Vec<String>,
+    message: String,
+}
+
+/// Deserialise `T` from a JSON body, naming the field at fault.
+fn typed<'de, T: Deserialize<'de>>(body: &'de Value) -> Result<T, Fault> {
+    serde_path_to_error::deserialize(body).map_err(|e| Fault {
+        path: e
+            .path()
+            .iter()
+            .filter_map(|s| match s {
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                _ => None,
+            })
+            .collect(),
+        message: e.into_inner().to_string(),
     })
 }
 
-fn unknown_keys(map: &Map<String, Value>, known: &[&str], prefix: &str) -> ApiResult<()> {
-    match map.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(ApiError::invalid(
-            format!("{prefix}{k}"),
-            format!(
-                "unknown field {prefix}{k} (expected one of {})",
-                known.join(", ")
-            ),
-        )),
-        None => Ok(()),
+/// The field names of struct `T`, in declaration order, as its derived
+/// `Deserialize` gives them to serde (for "unknown field" messages).
+pub fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = de::value::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(de::Error::custom("fields read"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+            enum identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
+
+/// Deserialise a field from its JSON value, refused with `check`'s message.
+fn checked<'de, D, T>(d: D, check: impl FnOnce(&Value) -> Result<T, String>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    check(&Value::deserialize(d)?).map_err(de::Error::custom)
+}
+
+/// A JSON object read as the struct `T` (serde alone would also read a
+/// list as the struct's fields in order); anything else is refused as
+/// "must be a JSON object, got …".
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        fn not<E: de::Error, T>(what: &str) -> Result<T, E> {
+            Err(E::custom(format!("must be a JSON object, got {what}")))
+        }
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(Object)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Object<T>, A::Error> {
+                not("a list")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Object<T>, E> {
+                not("a string")
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Object<T>, E> {
+                not("a boolean")
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Object<T>, E> {
+                not("a number")
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Object<T>, E> {
+                not("a number")
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Object<T>, E> {
+                not("a number")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Object<T>, E> {
+                not("null")
+            }
+        }
+        d.deserialize_any(V(PhantomData))
     }
 }
 
-fn year(v: &Value, field: &str) -> ApiResult<Option<u16>> {
+/// Distinct movie ids: a JSON list of at most [`recommend::MAX_IDS`]
+/// integers in `1..=u32::MAX` (`LENIENT`: or strings of digits, as the
+/// original client may send).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MovieIds<const LENIENT: bool = false>(pub Vec<MovieId>);
+
+/// The body of `POST /getSimilarUser`: liked movie ids, digit strings allowed.
+pub type LenientMovieIds = MovieIds<true>;
+
+impl<'de, const LENIENT: bool> Deserialize<'de> for MovieIds<LENIENT> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked(d, |v| {
+            let Value::Array(items) = v else {
+                return Err(format!("must be a list of movie ids, got {}", kind(v)));
+            };
+            if items.len() > recommend::MAX_IDS {
+                return Err(format!(
+                    "has {} ids; at most {} are accepted",
+                    items.len(),
+                    recommend::MAX_IDS
+                ));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            let mut seen = HashSet::with_capacity(items.len());
+            for item in items {
+                let id = movie_id(item, LENIENT)?;
+                if !seen.insert(id) {
+                    return Err(format!("lists movie {id} more than once"));
+                }
+                out.push(id);
+            }
+            Ok(MovieIds(out))
+        })
+    }
+}
+
+impl<const LENIENT: bool> utoipa::PartialSchema for MovieIds<LENIENT> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <Vec<MovieId> as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl<const LENIENT: bool> utoipa::ToSchema for MovieIds<LENIENT> {}
+
+/// One element of [`MovieIds`].
+fn movie_id(v: &Value, lenient: bool) -> Result<MovieId, String> {
     match v {
-        Value::Null => Ok(None),
         Value::Number(n) => match n.as_u64() {
-            Some(y) if y <= 9999 => Ok(Some(y as u16)),
-            _ => Err(ApiError::invalid(
-                field,
-                format!("{field} must be a year between 0 and 9999, got {n}"),
+            Some(x) if x >= 1 && x <= MovieId::MAX as u64 => Ok(x as MovieId),
+            _ => Err(format!(
+                "must hold movie ids (integers between 1 and {}), got {n}",
+                MovieId::MAX
             )),
         },
-        other => Err(ApiError::invalid(
-            field,
-            format!("{field} must be a year (integer), got {}", kind(other)),
+        Value::String(s) if lenient => id_text_check(s),
+        other => Err(format!(
+            "must hold movie ids (integers), got {}",
+            kind(other)
         )),
+    }
+}
+
+/// How many results: a positive integer, capped at [`recommend::MAX_K`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Count(pub usize);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked(d, |v| match v {
+            Value::Number(n) => match n.as_u64() {
+                Some(0) => Err("must be at least 1".to_string()),
+                Some(k) => Ok(Count(k.min(recommend::MAX_K as u64) as usize)),
+                None => Err(format!(
+                    "must be a positive integer (at most {} are served), got {n}",
+                    recommend::MAX_K
+                )),
+            },
+            other => Err(format!("must be a positive integer, got {}", kind(other))),
+        })
+    }
+}
+
+/// A [`Strategy`] by its name (`"average_vector"`, `"best_score"`), nothing
+/// else (serde's enum form `{"best_score": null}` is refused).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StrategyName(pub Strategy);
+
+impl<'de> Deserialize<'de> for StrategyName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked(d, |v| {
+            [Strategy::AverageVector, Strategy::BestScore]
+                .into_iter()
+                .find(|s| v.as_str() == Some(s.name()))
+                .map(StrategyName)
+                .ok_or_else(|| format!("must be \"average_vector\" or \"best_score\", got {v}"))
+        })
+    }
+}
+
+/// A release year: an integer in `0..=9999`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Year(pub u16);
+
+impl<'de> Deserialize<'de> for Year {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked(d, |v| match v {
+            Value::Number(n) => match n.as_u64() {
+                Some(y) if y <= 9999 => Ok(Year(y as u16)),
+                _ => Err(format!("must be a year between 0 and 9999, got {n}")),
+            },
+            other => Err(format!("must be a year (integer), got {}", kind(other))),
+        })
+    }
+}
+
+/// A JSON list of genre names. Its elements are checked with the
+/// catalogue ([`GenreNames::resolve`]), in order, a non-string element
+/// where it stands: `["Western", 5]` is refused for `"Western"`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GenreNames(Vec<Result<String, &'static str>>);
+
+impl<'de> Deserialize<'de> for GenreNames {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked(d, |v| match v {
+            Value::Array(items) => Ok(GenreNames(
+                items
+                    .iter()
+                    .map(|item| match item {
+                        Value::String(name) => Ok(name.clone()),
+                        other => Err(kind(other)),
+                    })
+                    .collect(),
+            )),
+            other => Err(format!(
+                "must be a list of genre names, got {}",
+                kind(other)
+            )),
+        })
+    }
+}
+
+impl GenreNames {
+    /// The genres as the catalogue spells them, each once (errors name
+    /// `filters.genres`, the one place the type is used).
+    pub fn resolve(&self, genre: GenreLookup<'_>) -> ApiResult<Vec<String>> {
+        const FIELD: &str = "filters.genres";
+        let mut out: Vec<String> = Vec::new();
+        for item in &self.0 {
+            let name = item.as_ref().map_err(|k| {
+                ApiError::invalid(FIELD, format!("{FIELD} must hold strings, got {k}"))
+            })?;
+            let known = genre(name).ok_or_else(|| {
+                ApiError::invalid(
+                    FIELD,
+                    format!("unknown genre {name:?} (GET /api/v1/genres lists them)"),
+                )
+            })?;
+            if !out.contains(&known) {
+                out.push(known);
+            }
+        }
+        Ok(out)
     }
 }
 
 /// `genres` must name genres of the catalogue; returns them as it spells them.
 pub type GenreLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// The body of `POST /getSimilarUser`: a JSON list of liked ids.
+pub fn similar_user_ids(body: &Value) -> ApiResult<Vec<MovieId>> {
+    named(
+        "liked",
+        typed::<LenientMovieIds>(body)
+            .map(|ids| ids.0)
+            .map_err(|f| f.message),
+    )
+}
+
+/// The checks of a recommendation body in the order they have always been
+/// made: a body with several faults gets the error of the first. `?` stands
+/// for an unknown field (of the body, of `filters`).
+const CHECKS: [&str; 13] = [
+    "?",
+    "liked",
+    "disliked",
+    "exclude",
+    "liked and disliked",
+    "k",
+    "strategy",
+    "filters",
+    "filters.?",
+    "filters.genres",
+    "filters.year_min",
+    "filters.year_max",
+    "filters.year_min <= filters.year_max",
+];
+
+fn rank(check: &str) -> usize {
+    CHECKS.iter().position(|c| *c == check).unwrap_or(0)
+}
+
+/// A fault of a recommendation body as its error, with its [`rank`].
+fn recommendation_fault(fault: &Fault) -> (usize, ApiError) {
+    let path: Vec<&str> = fault.path.iter().map(String::as_str).collect();
+    // The fields of the struct holding the field at fault.
+    let (struct_fields, unknown) = match path.as_slice() {
+        [] => {
+            let message = format!("body {}", fault.message);
+            let error = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message);
+            return (0, error);
+        }
+        [_] => (fields_of::<RecommendationRequest>(), "?"),
+        _ => (fields_of::<RecommendationFilters>(), "filters.?"),
+    };
+    let field = fault.path.join(".");
+    let last = path[path.len() - 1];
+    if struct_fields.contains(&last) {
+        let error = ApiError::invalid(field.clone(), format!("{field} {}", fault.message));
+        (rank(&field), error)
+    } else {
+        // serde refuses a field by itself only when its struct has no such field.
+        let message = format!(
+            "unknown field {field} (expected one of {})",
+            struct_fields.join(", ")
+        );
+        (rank(unknown), ApiError::invalid(field, message))
+    }
+}
+
+/// Remove the value at `path` (a key of an object) from `body`.
+fn remove(body: &mut Value, path: &[String]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut v = body;
+    for key in parents {
+        match v.get_mut(key) {
+            Some(inner) => v = inner,
+            None => return false,
+        }
+    }
+    v.as_object_mut()
+        .is_some_and(|map| map.remove(last).is_some())
+}
+
 /// The body of `POST /api/v1/recommendations`.
+///
+/// [`RecommendationRequest`] is deserialised; serde stops at the first
+/// fault in key order, so each faulty field is set aside and the body read
+/// again until it passes, and the fault reported is the first in `CHECKS`
+/// order (the order the fields have always been checked in).
 pub fn recommendation_query(
     body: &Value,
     genre: GenreLookup<'_>,
     default_strategy: Strategy,
 ) -> ApiResult<recommend::Query> {
-    let map = object(body, "body")?;
-    unknown_keys(
-        map,
-        &["liked", "disliked", "k", "filters", "exclude", "strategy"],
-        "",
-    )?;
-    let list = |name: &str| -> ApiResult<Vec<MovieId>> {
-        match map.get(name) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(v) => id_list(v, name, false),
-        }
-    };
-    let liked = list("liked")?;
-    let disliked = list("disliked")?;
-    let exclude = list("exclude")?;
-    if let Some(both) = disliked.iter().find(|d| liked.contains(d)) {
-        return Err(ApiError::invalid(
-            "disliked",
-            format!("movie {both} is both liked and disliked"),
-        ));
-    }
-    let k = match map.get("k") {
-        None | Some(Value::Null) => recommend::DEFAULT_K,
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(0) => return Err(ApiError::invalid("k", "k must be at least 1")),
-            Some(k) => k.min(recommend::MAX_K as u64) as usize,
-            None => {
-                return Err(ApiError::invalid(
-                    "k",
-                    format!(
-                        "k must be a positive integer (at most {} are served), got {n}",
-                        recommend::MAX_K
-                    ),
-                ));
-            }
-        },
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "k",
-                format!("k must be a positive integer, got {}", kind(other)),
-            ));
-        }
-    };
-    let strategy = match map.get("strategy") {
-        None | Some(Value::Null) => default_strategy,
-        Some(Value::String(s)) if s == "average_vector" => Strategy::AverageVector,
-        Some(Value::String(s)) if s == "best_score" => Strategy::BestScore,
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "strategy",
-                format!("strategy must be \"average_vector\" or \"best_score\", got {other}"),
-            ));
-        }
-    };
-    let mut filters = Filters::default();
-    if let Some(f) = map.get("filters").filter(|v| !v.is_null()) {
-        let f = object(f, "filters")?;
-        unknown_keys(f, &["genres", "year_min", "year_max"], "filters.")?;
-        if let Some(g) = f.get("genres").filter(|v| !v.is_null()) {
-            let Value::Array(items) = g else {
-                return Err(ApiError::invalid(
-                    "filters.genres",
-                    format!(
-                        "filters.genres must be a list of genre names, got {}",
-                        kind(g)
-                    ),
-                ));
-            };
-            for item in items {
-                let Value::String(name) = item else {
-                    return Err(ApiError::invalid(
-                        "filters.genres",
-                        format!("filters.genres must hold strings, got {}", kind(item)),
-                    ));
-                };
-                let Some(known) = genre(name) else {
-                    return Err(ApiError::invalid(
-                        "filters.genres",
-                        format!("unknown genre {name:?} (GET /api/v1/genres lists them)"),
-                    ));
-                };
-                if !filters.genres.contains(&known) {
-                    filters.genres.push(known);
+    let mut body = body.clone();
+    let mut faults: Vec<(usize, ApiError)> = Vec::new();
+    let query = loop {
+        match typed::<Object<RecommendationRequest>>(&body) {
+            Ok(Object(request)) => break request.into_query(genre, default_strategy),
+            Err(fault) => {
+                let (rank, error) = recommendation_fault(&fault);
+                if !remove(&mut body, &fault.path) {
+                    // The body itself: nothing else can be read.
+                    return Err(error);
                 }
+                faults.push((rank, error));
             }
         }
-        if let Some(v) = f.get("year_min") {
-            filters.year_min = year(v, "filters.year_min")?;
-        }
-        if let Some(v) = f.get("year_max") {
-            filters.year_max = year(v, "filters.year_max")?;
-        }
-        if let (Some(lo), Some(hi)) = (filters.year_min, filters.year_max)
-            && lo > hi
-        {
-            return Err(ApiError::invalid(
-                "filters.year_min",
-                format!("filters.year_min ({lo}) is after filters.year_max ({hi})"),
+    };
+    if let Err(fault) = query.as_ref() {
+        faults.push(fault.clone());
+    }
+    match faults.into_iter().min_by_key(|(rank, _)| *rank) {
+        Some((_, error)) => Err(error),
+        None => query.map_err(|(_, e)| e),
+    }
+}
+
+impl RecommendationRequest {
+    /// The query of a deserialised body: the checks across fields and
+    /// against the catalogue, each error with its [`rank`].
+    fn into_query(
+        self,
+        genre: GenreLookup<'_>,
+        default_strategy: Strategy,
+    ) -> Result<recommend::Query, (usize, ApiError)> {
+        let ids = |l: Option<MovieIds>| l.map(|l| l.0).unwrap_or_default();
+        let (liked, disliked) = (ids(self.liked), ids(self.disliked));
+        if let Some(both) = disliked.iter().find(|d| liked.contains(d)) {
+            return Err((
+                rank("liked and disliked"),
+                ApiError::invalid(
+                    "disliked",
+                    format!("movie {both} is both liked and disliked"),
+                ),
             ));
         }
+        let mut filters = Filters::default();
+        if let Some(Object(f)) = self.filters {
+            if let Some(g) = f.genres {
+                filters.genres = g.resolve(genre).map_err(|e| (rank("filters.genres"), e))?;
+            }
+            filters.year_min = f.year_min.map(|y| y.0);
+            filters.year_max = f.year_max.map(|y| y.0);
+            if let (Some(lo), Some(hi)) = (filters.year_min, filters.year_max)
+                && lo > hi
+            {
+                return Err((
+                    rank("filters.year_min <= filters.year_max"),
+                    ApiError::invalid(
+                        "filters.year_min",
+                        format!("filters.year_min ({lo}) is after filters.year_max ({hi})"),
+                    ),
+                ));
+            }
+        }
+        Ok(recommend::Query {
+            liked,
+            disliked,
+            k: self.k.map_or(recommend::DEFAULT_K, |k| k.0),
+            filters,
+            exclude: ids(self.exclude),
+            strategy: self.strategy.map_or(default_strategy, |s| s.0),
+        })
     }
-    Ok(recommend::Query {
-        liked,
-        disliked,
-        k,
-        filters,
-        exclude,
-        strategy,
-    })
 }

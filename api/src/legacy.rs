@@ -164,7 +164,7 @@ pub async fn get_info(
 /// `POST /getSimilarUser`: recommendations from a JSON list of liked ids.
 #[utoipa::path(post, path = "/getSimilarUser", tag = "original client",
     params(("num" = Option<u32>, Query, description = "how many (default 16, capped at 100)")),
-    request_body(content = Vec<u32>, description = "liked movie ids"),
+    request_body(content = inline(input::LenientMovieIds), description = "liked movie ids"),
     responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`")))]
 pub async fn get_similar_user(
     State(s): State<super::State>,
@@ -176,7 +176,7 @@ pub async fn get_similar_user(
     let k = input::count(&p, "num", 16, recommend::MAX_K)?;
     let body = input::body(body, s.config.body_limit)?;
     let value = input::json(&body)?;
-    let liked = input::id_list(&value, "liked", true)?;
+    let liked = input::similar_user_ids(&value)?;
     let catalog = s.require_catalog()?;
     let unknown = catalog.unknown(&liked);
     if !unknown.is_empty() {

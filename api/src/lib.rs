@@ -36,14 +36,16 @@ pub mod recommend;
 pub mod v1;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa_axum::router::UtoipaMethodRouter;
+use utoipa_axum::routes;
 
 use crate::recommend::{DEFAULT_STRATEGY, Strategy};
 use reelgraph_core::error::Result;
@@ -164,77 +166,112 @@ impl Group {
 
     /// Method and path (axum syntax) of every route of the group.
     pub fn routes(self) -> Vec<(Method, &'static str)> {
-        routes()
-            .into_iter()
-            .filter(|r| r.group == self)
-            .map(|r| (r.method, r.path))
+        static TABLE: OnceLock<Vec<(Group, Method, String)>> = OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                routes()
+                    .into_iter()
+                    .map(|r| (r.group, r.method, r.path))
+                    .collect()
+            })
+            .iter()
+            .filter(|(group, _, _)| *group == self)
+            .map(|(_, method, path)| (method.clone(), path.as_str()))
             .collect()
     }
+}
+
+/// How a route is registered.
+pub(crate) enum Registration {
+    /// Through utoipa-axum's [`routes!`]: method, path and OpenAPI operation
+    /// all come from the handler's `#[utoipa::path]`.
+    Documented(UtoipaMethodRouter<State>),
+    /// A route the OpenAPI document does not describe (the document itself
+    /// and Swagger UI).
+    Plain(Method, &'static str, MethodRouter<State>),
+}
+
+/// Every route of the API, each registered once, with the group that serves it.
+pub(crate) fn registrations() -> Vec<(Group, Registration)> {
+    use Group::*;
+    use Registration::{Documented as Doc, Plain};
+    vec![
+        (Random, Doc(routes!(v1::random))),
+        (Random, Doc(routes!(v1::genres))),
+        (Random, Doc(routes!(legacy::get_random))),
+        (Recommend, Doc(routes!(v1::recommendations))),
+        (Recommend, Doc(routes!(legacy::get_similar_user))),
+        (Info, Doc(routes!(v1::health))),
+        (Info, Doc(routes!(v1::ready))),
+        (Info, Doc(routes!(v1::stats))),
+        (Info, Doc(routes!(v1::search))),
+        (Info, Doc(routes!(v1::movie))),
+        (Info, Doc(routes!(v1::similar))),
+        (Info, Doc(routes!(v1::poster))),
+        (Info, Doc(routes!(legacy::get_info))),
+        (Info, Doc(routes!(legacy::get_image))),
+        (Info, Doc(routes!(legacy::count_table))),
+        (
+            Info,
+            Plain(Method::GET, "/openapi.json", get(docs::openapi_json)),
+        ),
+        (Info, Plain(Method::GET, "/docs", get(docs::index))),
+        (Info, Plain(Method::GET, "/docs/", get(docs::index))),
+        (Info, Plain(Method::GET, "/docs/{file}", get(docs::asset))),
+    ]
 }
 
 /// One route of the API and the group that serves it.
 struct Route {
     method: Method,
-    path: &'static str,
+    path: String,
     group: Group,
-    handler: axum::routing::MethodRouter<State>,
+    handler: MethodRouter<State>,
 }
 
-/// Every route of the API, each path once.
+/// Every route of the API ([`registrations`]) with its method and path.
 fn routes() -> Vec<Route> {
-    use Group::*;
-    let r = |method: Method, path, group, handler| Route {
-        method,
-        path,
-        group,
-        handler,
-    };
-    vec![
-        r(
-            Method::GET,
-            "/api/v1/movies/random",
-            Random,
-            get(v1::random),
-        ),
-        r(Method::GET, "/api/v1/genres", Random, get(v1::genres)),
-        r(Method::POST, "/getRandom", Random, post(legacy::get_random)),
-        r(
-            Method::POST,
-            "/api/v1/recommendations",
-            Recommend,
-            post(v1::recommendations),
-        ),
-        r(
-            Method::POST,
-            "/getSimilarUser",
-            Recommend,
-            post(legacy::get_similar_user),
-        ),
-        r(Method::GET, "/health", Info, get(v1::health)),
-        r(Method::GET, "/ready", Info, get(v1::ready)),
-        r(Method::GET, "/api/v1/stats", Info, get(v1::stats)),
-        r(Method::GET, "/api/v1/movies/search", Info, get(v1::search)),
-        r(Method::GET, "/api/v1/movies/{id}", Info, get(v1::movie)),
-        r(
-            Method::GET,
-            "/api/v1/movies/{id}/similar",
-            Info,
-            get(v1::similar),
-        ),
-        r(
-            Method::GET,
-            "/api/v1/movies/{id}/poster",
-            Info,
-            get(v1::poster),
-        ),
-        r(Method::GET, "/getInfo", Info, get(legacy::get_info)),
-        r(Method::GET, "/getImage", Info, get(legacy::get_image)),
-        r(Method::GET, "/countTable", Info, get(legacy::count_table)),
-        r(Method::GET, "/openapi.json", Info, get(docs::openapi_json)),
-        r(Method::GET, "/docs", Info, get(docs::index)),
-        r(Method::GET, "/docs/", Info, get(docs::index)),
-        r(Method::GET, "/docs/{file}", Info, get(docs::asset)),
+    registrations()
+        .into_iter()
+        .map(|(group, registration)| match registration {
+            Registration::Documented((_, paths, handler)) => {
+                let (path, item) = paths
+                    .paths
+                    .into_iter()
+                    .next()
+                    .expect("a handler of routes! has a path");
+                Route {
+                    method: method_of(&item),
+                    path,
+                    group,
+                    handler,
+                }
+            }
+            Registration::Plain(method, path, handler) => Route {
+                method,
+                path: path.to_string(),
+                group,
+                handler,
+            },
+        })
+        .collect()
+}
+
+/// The method of a documented route (each handler has one).
+fn method_of(item: &utoipa::openapi::PathItem) -> Method {
+    [
+        (&item.get, Method::GET),
+        (&item.post, Method::POST),
+        (&item.put, Method::PUT),
+        (&item.delete, Method::DELETE),
+        (&item.patch, Method::PATCH),
+        (&item.head, Method::HEAD),
+        (&item.options, Method::OPTIONS),
+        (&item.trace, Method::TRACE),
     ]
+    .into_iter()
+    .find_map(|(op, method)| op.is_some().then_some(method))
+    .expect("a documented route has an operation")
 }
 
 /// The API router (every route above), with CORS and the body limit.
@@ -255,13 +292,13 @@ fn build(state: State, only: Option<Group>) -> Router {
     let mut router = Router::new();
     for route in routes() {
         if only.is_none_or(|g| g == route.group) {
-            router = router.route(route.path, route.handler);
+            router = router.route(&route.path, route.handler);
         } else {
             // Registered so that a path of another group is a plain 404
             // (`/api/v1/movies/random` would otherwise reach `/api/v1/movies/{id}`).
             let (here, there) = (only.map_or("", Group::name), route.group.name());
             router = router.route(
-                route.path,
+                &route.path,
                 axum::routing::any(move |method: Method, uri: axum::http::Uri| async move {
                     ApiError::not_found(format!(
                         "no route for {method} {} in the {here} function; the {there} function serves it",

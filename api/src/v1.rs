@@ -81,22 +81,50 @@ pub struct Recommendations {
 }
 
 /// Body of `POST /api/v1/recommendations` (every field optional).
+// Read by `input::recommendation_query`: each field type checks its value
+// (`input::MovieIds`, `input::Count`…); unknown fields are refused. (Plain
+// comments: the doc comment is the schema's description.)
 #[derive(serde::Deserialize, utoipa::ToSchema)]
-#[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct RecommendationRequest {
     /// Liked movie ids (distinct).
-    #[schema(example = json!([1, 50, 181]))]
-    pub liked: Option<Vec<MovieId>>,
+    #[schema(value_type = Option<Vec<MovieId>>, example = json!([1, 50, 181]))]
+    pub liked: Option<input::MovieIds>,
     /// Disliked movie ids (distinct, none liked).
-    pub disliked: Option<Vec<MovieId>>,
+    #[schema(value_type = Option<Vec<MovieId>>)]
+    pub disliked: Option<input::MovieIds>,
     /// How many (default 20, capped at 100).
-    #[schema(example = 20, minimum = 1)]
-    pub k: Option<u64>,
-    pub filters: Option<recommend::Filters>,
+    #[schema(value_type = Option<u64>, example = 20, minimum = 1)]
+    pub k: Option<input::Count>,
+    #[schema(value_type = Option<RecommendationFilters>)]
+    pub filters: Option<input::Object<RecommendationFilters>>,
     /// Ids never to return.
-    pub exclude: Option<Vec<MovieId>>,
+    #[schema(value_type = Option<Vec<MovieId>>)]
+    pub exclude: Option<input::MovieIds>,
     /// Scoring strategy (default: the documented one).
-    pub strategy: Option<recommend::Strategy>,
+    #[schema(value_type = Option<recommend::Strategy>)]
+    pub strategy: Option<input::StrategyName>,
+}
+
+/// Optional restrictions of the candidates. Empty fields restrict nothing.
+// The `filters` of a `RecommendationRequest`, read into `recommend::Filters`
+// (whose schema this one replaces under the same name).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Filters)]
+pub struct RecommendationFilters {
+    /// Any of these genres (case-insensitive).
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub genres: Option<input::GenreNames>,
+    /// Earliest release year, inclusive.
+    #[serde(default)]
+    #[schema(value_type = Option<u16>)]
+    pub year_min: Option<input::Year>,
+    /// Latest release year, inclusive.
+    #[serde(default)]
+    #[schema(value_type = Option<u16>)]
+    pub year_max: Option<input::Year>,
 }
 
 /// A movie with everything known about it.
