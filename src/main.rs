@@ -26,6 +26,8 @@ struct Cli {
     /// The flag beats `RUST_LOG`, which beats `log` in reelgraph.toml.
     #[arg(long = s::LOG.long(), global = true, env = s::LOG.env, help = s::LOG.help)]
     log: Option<String>,
+    #[arg(long = s::LOG_FORMAT.long(), global = true, env = s::LOG_FORMAT.env, help = s::LOG_FORMAT.help)]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +43,8 @@ enum Command {
     Train(cmd::train::TrainArgs),
     /// Load a model version into the vector and metadata stores and activate it.
     Load(cmd::load::LoadArgs),
+    /// Create or upgrade the metadata schema (servers never migrate).
+    Migrate(cmd::migrate::MigrateArgs),
     /// Serve the HTTP API, its docs and the web UI.
     Serve(cmd::serve::ServeArgs),
     /// Train (if needed), load and serve on embedded defaults: the main job.
@@ -51,17 +55,26 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Sources::load(cli.config.as_deref())?;
     let filter: String = config.require(&s::LOG, cli.log.clone())?;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&filter)
-                .map_err(|e| anyhow::anyhow!("--log {filter:?}: {e}"))?,
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .map_err(|e| anyhow::anyhow!("--log {filter:?}: {e}"))?;
+    let format: String = config.require(&s::LOG_FORMAT, cli.log_format.clone())?;
+    match format.as_str() {
+        "text" => tracing_subscriber::fmt()
+            .with_env_filter(env_filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        "json" => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(env_filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        other => anyhow::bail!("--log-format {other:?}: expected text or json"),
+    }
     match cli.command {
         Command::Data(c) => cmd::data::run(c, &config),
         Command::Train(a) => cmd::train::run(a, &config),
         Command::Load(a) => cmd::load::run(a, &config),
+        Command::Migrate(a) => cmd::migrate::run(a, &config),
         Command::Serve(a) => cmd::serve::run(a, &config),
         Command::Demo(a) => cmd::demo::run(a, &config),
     }

@@ -7,6 +7,9 @@ use serde::Serialize;
 use crate::recommend::RecommendError;
 use reelgraph_core::types::MovieId;
 
+/// `Retry-After` of every 503 answer (seconds).
+pub const RETRY_AFTER_SECS: &str = "2";
+
 /// An error answer of the v1 API.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
@@ -102,16 +105,12 @@ impl ApiError {
 }
 
 impl From<reelgraph_core::error::Error> for ApiError {
+    /// A store's error: the client gets a stable 503 (the request was
+    /// valid: its fields are checked before any store is asked); the
+    /// store's own text (hosts, collection names) stays in the logs.
     fn from(e: reelgraph_core::error::Error) -> Self {
-        use reelgraph_core::error::Error as E;
-        match e {
-            E::NotFound(m) => ApiError::unavailable(format!("not available: {m}")),
-            E::Invalid(m) => ApiError::bad_request(m),
-            other => {
-                tracing::error!("store error: {other}");
-                ApiError::unavailable(format!("a backing store failed: {other}"))
-            }
-        }
+        tracing::error!("store error: {e}");
+        ApiError::unavailable("a backing store failed; retry later")
     }
 }
 
@@ -127,12 +126,19 @@ impl From<RecommendError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.body()).unwrap_or_default();
-        (
+        let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 

@@ -23,22 +23,17 @@
 //! other deployments or tests.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 
+use crate::serving::{BundleSource, ServicesSource, ServicesVectors, VersionSource};
 use crate::{ApiConfig, AppState, Group, State};
-use reelgraph_core::artifact;
 use reelgraph_core::error::{Error, Result};
-use reelgraph_core::object::{self, ObjectStore};
+use reelgraph_core::object;
 use reelgraph_core::settings::{self, DbSpec, ModelsSpec, Origins, Secret, Sources, VectorSpec};
-use reelgraph_stores::bundle::BundleStore;
-use reelgraph_stores::embedded::{EmbeddedIndex, EmbeddedStore};
-use reelgraph_stores::load;
-use reelgraph_stores::metadata::MetadataReader;
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql;
-use reelgraph_stores::vector::VectorReader;
 
 pub use reelgraph_core::settings::Mode;
 
@@ -62,6 +57,16 @@ pub struct FunctionConfig {
     pub milvus_namespace: Option<String>,
     /// CORS allow-list (`REELGRAPH_CORS_ORIGINS`).
     pub cors_origins: Origins,
+    /// Per-request deadline (`REELGRAPH_DEADLINE_MS`).
+    pub deadline: Duration,
+    /// How often the served version is compared with the active one
+    /// (`REELGRAPH_REFRESH_SECS`).
+    pub refresh_interval: Duration,
+    /// Requests handled at once (`REELGRAPH_MAX_CONCURRENCY`).
+    pub max_concurrency: usize,
+    /// The Lambda function's name (`AWS_LAMBDA_FUNCTION_NAME`, set by
+    /// Lambda): requests are also printed as CloudWatch EMF records.
+    pub lambda_function: Option<String>,
 }
 
 impl FunctionConfig {
@@ -72,6 +77,7 @@ impl FunctionConfig {
 
     /// From variables read through `get` (empty values count as unset).
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let lambda_function = get("AWS_LAMBDA_FUNCTION_NAME").filter(|v| !v.is_empty());
         let src = Sources::env_only(get);
         let models: Option<ModelsSpec> = src.resolve(&settings::MODELS, None)?;
         let vectors: VectorSpec = src.require(&settings::VECTORS, None)?;
@@ -163,6 +169,14 @@ impl FunctionConfig {
             milvus_token: src.resolve(&settings::MILVUS_TOKEN, None)?,
             milvus_namespace,
             cors_origins: src.require(&settings::CORS_ORIGINS, None)?,
+            deadline: Duration::from_millis(
+                src.require::<u64>(&settings::DEADLINE_MS, None)?.max(1),
+            ),
+            refresh_interval: Duration::from_secs(
+                src.require::<u64>(&settings::REFRESH_SECS, None)?.max(1),
+            ),
+            max_concurrency: src.require(&settings::MAX_CONCURRENCY, None)?,
+            lambda_function,
         })
     }
 
@@ -170,6 +184,10 @@ impl FunctionConfig {
     pub fn api(&self) -> ApiConfig {
         ApiConfig {
             cors_origins: self.cors_origins.0.clone(),
+            deadline: self.deadline,
+            refresh_interval: self.refresh_interval,
+            max_concurrency: self.max_concurrency,
+            emf_function: self.lambda_function.clone(),
             ..ApiConfig::default()
         }
     }
@@ -179,117 +197,123 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
-/// Open the stores the configuration names and read the catalogue.
-pub async fn open_state(config: &FunctionConfig) -> Result<State> {
+/// Logging of a function: JSON lines (CloudWatch Logs Insights reads their
+/// fields), filtered by `RUST_LOG` (default `info`), no colours, no
+/// timestamps (CloudWatch adds them). Each line carries the fields of the
+/// current span: inside an invocation, the Lambda runtime's span with the
+/// invocation's `requestId`.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .without_time()
+        .with_current_span(true)
+        .with_span_list(false)
+        .init();
+}
+
+/// How long a cold start may take to open its stores and build the served
+/// version: well inside the functions' 10 s timeout, so an outage answers a
+/// JSON 503 from the degraded router ([`start`]) instead of timing out.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(6);
+
+/// Least time between two start-up attempts of a degraded function.
+pub const STARTUP_RETRY: Duration = Duration::from_secs(5);
+
+/// Where the configuration's versions come from: the model root
+/// (self-contained) or the metadata store and Milvus / the embedded index
+/// (services). Serving opens SQL read-only and never migrates.
+pub async fn open_source(config: &FunctionConfig) -> Result<Arc<dyn VersionSource>> {
     match config.mode {
         Mode::SelfContained => {
             let models = config.models.as_ref().expect("checked by from_vars");
             let t = Instant::now();
             let objects = object::open_spec(models).await?;
             tracing::debug!(elapsed_ms = ms(t), "object store client ready");
-            self_contained(
-                objects.as_ref(),
-                &load::canonical_source(&models.to_string()),
-                config.version,
-                config.api(),
-            )
-            .await
+            Ok(Arc::new(BundleSource {
+                objects,
+                pinned: config.version,
+            }))
         }
         Mode::Services => {
             let db = config.db.as_ref().expect("checked by from_vars");
-            let meta = sql::open(db).await?;
+            let meta = sql::open_reader(db).await?;
             let token = config.milvus_token.as_ref();
-            let vectors = match &config.milvus_namespace {
-                Some(ns) => MilvusStore::connect(&config.vectors, token)
-                    .await
-                    .and_then(|m| m.with_namespace(ns))
-                    .map(|m| Arc::new(m) as Arc<dyn VectorReader>),
-                None => load::open_vectors(&config.vectors, token, meta.as_ref()).await,
-            }
-            .map_err(|e| match e {
-                Error::Invalid(m) => Error::Invalid(format!("REELGRAPH_VECTORS: {m}")),
-                other => other,
-            })?;
-            services(vectors, meta, config.api()).await
+            let vectors = if config.vectors.is_server() {
+                let mut m =
+                    MilvusStore::connect(&config.vectors, token)
+                        .await
+                        .map_err(|e| match e {
+                            Error::Invalid(m) => Error::Invalid(format!("REELGRAPH_VECTORS: {m}")),
+                            other => other,
+                        })?;
+                if let Some(ns) = &config.milvus_namespace {
+                    m = m.with_namespace(ns)?;
+                }
+                ServicesVectors::Milvus(Arc::new(m))
+            } else {
+                ServicesVectors::Embedded
+            };
+            Ok(Arc::new(ServicesSource {
+                meta,
+                vectors,
+                describe: format!("{} + {}", db.redacted(), config.vectors),
+            }))
         }
     }
 }
 
-/// Self-contained state: read and verify a version of the model root
-/// `objects` (`None`: the one `latest` names), index its vectors in process
-/// and serve its movies from memory. `source` is recorded as where it came from.
-pub async fn self_contained(
-    objects: &dyn ObjectStore,
-    source: &str,
-    version: Option<u64>,
-    api: ApiConfig,
-) -> Result<State> {
-    let t = Instant::now();
-    let bundle = artifact::read_serving(objects, version)
-        .await
-        .map_err(|e| match (e, version) {
-            (Error::NotFound(what), None) => Error::NotFound(format!(
-                "{what}: no `latest` pointer in {}; publish a version there or set REELGRAPH_VERSION",
-                objects.describe()
-            )),
-            (e, _) => e,
-        })?;
-    tracing::debug!(elapsed_ms = ms(t), "version read and verified");
-    let t = Instant::now();
-    let index = EmbeddedIndex::from_bundle(&bundle)?;
-    let meta = BundleStore::from_bundle(&bundle, Some(source));
-    drop(bundle);
-    tracing::debug!(elapsed_ms = ms(t), "index and catalogue built");
-    let state = AppState::load(
-        Arc::new(EmbeddedStore::with_index(index)),
-        Arc::new(meta),
-        api,
-    )
-    .await?;
+/// Open the stores the configuration names and build the served version.
+/// Fails when no version can be served (none published or active, or it
+/// does not verify), naming what is missing.
+pub async fn open_state(config: &FunctionConfig) -> Result<State> {
+    let source = open_source(config).await?;
+    let state = AppState::open(source, config.api()).await;
+    if state.serving.current().is_none() {
+        let status = state.serving.status();
+        let why = status
+            .failure
+            .or(status.check_error)
+            .unwrap_or_else(|| match config.mode {
+                Mode::SelfContained => format!(
+                    "no `latest` pointer in {}; publish a version there or set REELGRAPH_VERSION",
+                    state.serving.source().describe()
+                ),
+                Mode::Services => {
+                    "no model version is active in REELGRAPH_DB; run `reelgraph load` first".into()
+                }
+            });
+        return Err(Error::NotFound(why));
+    }
     Ok(Arc::new(state))
 }
 
-/// Services state: the catalogue of the version the metadata store marks
-/// active. Refused when none is active (nothing was loaded).
-pub async fn services(
-    vectors: Arc<dyn VectorReader>,
-    meta: Arc<dyn MetadataReader>,
-    api: ApiConfig,
-) -> Result<State> {
-    let Some(active) = meta.active_version().await? else {
-        return Err(Error::NotFound(
-            "no model version is active in REELGRAPH_DB; run `reelgraph load` first".into(),
-        ));
-    };
-    match vectors.active_version().await? {
-        Some(v) if v == active.version => {}
-        other => tracing::warn!(
-            "the vector store serves version {other:?} but the database has {} active; \
-             /ready answers 503 until they agree",
-            active.version
-        ),
-    }
-    Ok(Arc::new(AppState::load(vectors, meta, api).await?))
-}
-
 /// Everything a function does before serving: configuration from the
-/// environment, stores opened, catalogue read, the router of `group`.
-/// Errors name the variable or the store at fault.
-pub async fn start(group: Group) -> Result<Router> {
+/// environment, stores opened, the served version built, the router of
+/// `group`. Errors name the variable or the store at fault.
+pub async fn try_start(group: Group) -> Result<Router> {
     let started = Instant::now();
-    let result = async {
+    let result = tokio::time::timeout(STARTUP_TIMEOUT, async {
         let config = FunctionConfig::from_env()?;
         let state = open_state(&config).await?;
         Ok::<_, Error>((config, state))
-    }
-    .await;
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err(Error::Unavailable(format!(
+            "the stores did not answer within {} s",
+            STARTUP_TIMEOUT.as_secs()
+        )))
+    });
     match result {
         Ok((config, state)) => {
             tracing::info!(
                 function = group.name(),
                 mode = config.mode.name(),
                 model_version = ?state.model_version(),
-                movies = state.catalog.len(),
                 elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
                 "ready"
             );
@@ -299,6 +323,70 @@ pub async fn start(group: Group) -> Result<Router> {
             tracing::error!(function = group.name(), "cold start failed: {e}");
             Err(e)
         }
+    }
+}
+
+/// [`try_start`], never failing: when the start-up fails (a store is down,
+/// nothing is loaded yet, a variable is wrong) the function still serves —
+/// every request gets a JSON 503 with `Retry-After` — and retries the
+/// start-up on a request at most every [`STARTUP_RETRY`], serving normally
+/// from the first success. API Gateway's generic error never reaches
+/// clients.
+pub async fn start(group: Group) -> Router {
+    match try_start(group).await {
+        Ok(router) => router,
+        Err(e) => degraded(group, e),
+    }
+}
+
+struct Degraded {
+    group: Group,
+    router: tokio::sync::OnceCell<Router>,
+    last_attempt: tokio::sync::Mutex<Instant>,
+    last_error: std::sync::Mutex<String>,
+}
+
+fn degraded(group: Group, error: Error) -> Router {
+    let state = Arc::new(Degraded {
+        group,
+        router: tokio::sync::OnceCell::new(),
+        last_attempt: tokio::sync::Mutex::new(Instant::now()),
+        last_error: std::sync::Mutex::new(error.to_string()),
+    });
+    Router::new().fallback(degraded_answer).with_state(state)
+}
+
+async fn degraded_answer(
+    axum::extract::State(d): axum::extract::State<Arc<Degraded>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+    if d.router.get().is_none()
+        && let Ok(mut last) = d.last_attempt.try_lock()
+        && last.elapsed() >= STARTUP_RETRY
+    {
+        *last = Instant::now();
+        match try_start(d.group).await {
+            Ok(router) => {
+                let _ = d.router.set(router);
+                tracing::info!(
+                    function = d.group.name(),
+                    "recovered from a failed start-up"
+                );
+            }
+            Err(e) => *d.last_error.lock().expect("lock poisoned") = e.to_string(),
+        }
+    }
+    match d.router.get() {
+        Some(router) => match router.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        None => crate::ApiError::unavailable(
+            "the service is starting or a backing store is unavailable; retry later",
+        )
+        .into_response(),
     }
 }
 

@@ -303,8 +303,21 @@ impl<'de, const LENIENT: bool> Deserialize<'de> for MovieIds<LENIENT> {
 }
 
 impl<const LENIENT: bool> utoipa::PartialSchema for MovieIds<LENIENT> {
+    /// Distinct ids, each `1..=u32::MAX`, at most [`recommend::MAX_IDS`].
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        <Vec<MovieId> as utoipa::PartialSchema>::schema()
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+        let id = ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::Integer))
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int64,
+            )))
+            .minimum(Some(1))
+            .maximum(Some(MovieId::MAX));
+        ArrayBuilder::new()
+            .items(id)
+            .max_items(Some(recommend::MAX_IDS))
+            .unique_items(true)
+            .into()
     }
 }
 

@@ -28,6 +28,7 @@ use super::input::{self, Params};
 use super::{AppState, poster, v1};
 use crate::recommend;
 use reelgraph_core::types::Movie;
+use reelgraph_stores::vector::VectorReader;
 
 /// An error in the original shape: `["Error with …", status]`.
 pub struct LegacyError(pub ApiError);
@@ -107,7 +108,8 @@ pub async fn get_random(
     let p = input::params(q)?;
     input::only(&p, &["num"])?;
     let n = input::count(&p, "num", 16, 100)?;
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     Ok(movie_map(&s, v1::random_movies(catalog, n, None)))
 }
 
@@ -151,7 +153,8 @@ pub async fn get_info(
     let raw = input::single(&p, "ids")?
         .ok_or_else(|| ApiError::invalid("ids", "ids (a movie id) is required"))?;
     let id = input::id_text(raw, "ids")?;
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     let m = catalog
         .get(id)
         .ok_or_else(|| ApiError::unknown_ids("ids", &[id]))?;
@@ -177,7 +180,8 @@ pub async fn get_similar_user(
     let body = input::body(body, s.config.body_limit)?;
     let value = input::json(&body)?;
     let liked = input::similar_user_ids(&value)?;
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     let unknown = catalog.unknown(&liked);
     if !unknown.is_empty() {
         return Err(ApiError::unknown_ids("liked", &unknown).into());
@@ -188,7 +192,7 @@ pub async fn get_similar_user(
         strategy: s.config.strategy,
         ..Default::default()
     };
-    let scored = recommend::recommend(s.vectors.as_ref(), catalog.by_popularity(), &query)
+    let scored = recommend::recommend(snap.vectors.as_ref(), catalog.by_popularity(), &query)
         .await
         .map_err(ApiError::from)?;
     let movies = scored.iter().filter_map(|r| catalog.get(r.id)).collect();
@@ -209,7 +213,8 @@ pub async fn get_image(
     let raw = input::single(&p, "img")?
         .ok_or_else(|| ApiError::invalid("img", "img (a movie id) is required"))?;
     let id = input::id_text(raw, "img")?;
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     let m = catalog
         .get(id)
         .ok_or_else(|| ApiError::unknown_ids("img", &[id]))?;
@@ -224,8 +229,13 @@ pub async fn count_table(
     q: Result<Query<Params>, QueryRejection>,
 ) -> LegacyResult {
     input::only(&input::params(q)?, &[])?;
-    let vectors = s.vectors.count().await.map_err(ApiError::from)?;
-    let rows = s.meta.count_movies().await.map_err(ApiError::from)?;
+    let (vectors, rows) = s
+        .cached("countTable", async {
+            let snap = s.served()?;
+            let vectors = snap.vectors.count().await.map_err(ApiError::from)?;
+            Ok::<_, ApiError>((vectors, snap.catalog.len()))
+        })
+        .await?;
     Ok(json_response(
         StatusCode::OK,
         &json!([format!("{vectors},{rows}"), 200]),

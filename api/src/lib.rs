@@ -8,7 +8,7 @@
 //! | route | what |
 //! |---|---|
 //! | `GET /health` | liveness |
-//! | `GET /ready` | stores reachable and a version active (503 otherwise) |
+//! | `GET /ready` | the served version is the active one and its stores answer (503 otherwise) |
 //! | `GET /api/v1/stats` | counts, active model version and its metrics |
 //! | `GET /api/v1/genres` | the genres of the catalogue |
 //! | `GET /api/v1/movies/random?n=16[&genre=…]` | random movies to rate |
@@ -31,12 +31,15 @@ pub mod error;
 pub mod function;
 pub mod input;
 pub mod legacy;
+pub mod observe;
 pub mod poster;
 pub mod recommend;
+pub mod serving;
 pub mod v1;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -48,9 +51,7 @@ use utoipa_axum::router::UtoipaMethodRouter;
 use utoipa_axum::routes;
 
 use crate::recommend::{DEFAULT_STRATEGY, Strategy};
-use reelgraph_core::error::Result;
-use reelgraph_stores::metadata::MetadataReader;
-use reelgraph_stores::vector::VectorReader;
+use crate::serving::{Serving, Snapshot, VersionSource};
 
 pub use catalog::Catalog;
 pub use error::{ApiError, ApiResult};
@@ -70,7 +71,29 @@ pub struct ApiConfig {
     /// Absolute base URL of the API for links in the original client's
     /// answers (`""`: links relative to the API's origin).
     pub public_url: String,
+    /// Every request is answered within this time: past it, a JSON 503 with
+    /// `Retry-After` (a store that hangs cannot hold a request).
+    pub deadline: Duration,
+    /// How often the served version is compared with the active one.
+    pub refresh_interval: Duration,
+    /// Requests handled at once; more wait (within their deadline).
+    pub max_concurrency: usize,
+    /// In a Lambda function, its name: every request is also printed as a
+    /// CloudWatch Embedded Metric Format record ([`observe::Metrics::emf`]).
+    pub emf_function: Option<String>,
+    /// How long the answers of the public counting routes (`/ready`,
+    /// `/api/v1/stats`, `/countTable`) are reused for the same served
+    /// version (zero: never).
+    pub count_cache: Duration,
 }
+
+/// Default of [`ApiConfig::count_cache`].
+pub const DEFAULT_COUNT_CACHE: Duration = Duration::from_secs(2);
+
+/// Default per-request deadline.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(2);
+/// Default limit of requests handled at once.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 512;
 
 impl Default for ApiConfig {
     fn default() -> Self {
@@ -86,48 +109,124 @@ impl Default for ApiConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             strategy: DEFAULT_STRATEGY,
             public_url: String::new(),
+            deadline: DEFAULT_DEADLINE,
+            refresh_interval: serving::DEFAULT_REFRESH_INTERVAL,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            emf_function: None,
+            count_cache: DEFAULT_COUNT_CACHE,
         }
     }
 }
 
-/// What every handler shares: the stores, the catalogue in memory, settings.
+/// What every handler shares: the served model version (swapped whole when
+/// another is activated) and the settings.
 pub struct AppState {
-    pub vectors: Arc<dyn VectorReader>,
-    pub meta: Arc<dyn MetadataReader>,
-    pub catalog: Catalog,
+    pub serving: Arc<Serving>,
     pub config: ApiConfig,
+    /// Requests by route and status, latencies ([`observe`]).
+    pub metrics: observe::Metrics,
+    cache: CountCache,
 }
 
+/// Recent answers of the counting routes: when, for which served version.
+type CountCache = std::sync::Mutex<
+    std::collections::HashMap<
+        &'static str,
+        (
+            std::time::Instant,
+            Option<u64>,
+            Arc<dyn std::any::Any + Send + Sync>,
+        ),
+    >,
+>;
+
 impl AppState {
-    /// Read the catalogue and the active version from the metadata store.
-    pub async fn load(
-        vectors: Arc<dyn VectorReader>,
-        meta: Arc<dyn MetadataReader>,
-        config: ApiConfig,
-    ) -> Result<Self> {
-        let movies = meta.all_movies().await?;
-        let model = meta.active_version().await?;
-        Ok(AppState {
-            vectors,
-            meta,
-            catalog: Catalog::new(movies, model),
+    pub fn new(serving: Arc<Serving>, config: ApiConfig) -> Self {
+        AppState {
+            serving,
             config,
+            metrics: observe::Metrics::default(),
+            cache: CountCache::default(),
+        }
+    }
+
+    /// The answer `compute` gives, reused for [`ApiConfig::count_cache`]
+    /// while the same version is served: what the public counting routes
+    /// use, so a flood of them costs one store call every few seconds.
+    pub(crate) async fn cached<T>(
+        &self,
+        key: &'static str,
+        compute: impl std::future::Future<Output = T>,
+    ) -> T
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        let ttl = self.config.count_cache;
+        let version = self.model_version();
+        if !ttl.is_zero() {
+            let hit = self.cache.lock().expect("lock poisoned").get(key).cloned();
+            if let Some((at, v, value)) = hit
+                && at.elapsed() < ttl
+                && v == version
+                && let Ok(t) = value.downcast::<T>()
+            {
+                return (*t).clone();
+            }
+        }
+        let value = compute.await;
+        if !ttl.is_zero() {
+            self.cache.lock().expect("lock poisoned").insert(
+                key,
+                (std::time::Instant::now(), version, Arc::new(value.clone())),
+            );
+        }
+        value
+    }
+
+    /// The state of `source`'s versions: the active one is built now. When
+    /// none is active, or it fails to build, the state is still returned
+    /// (requests answer 503 until a version is served; the reason is in
+    /// [`Serving::status`] and the logs).
+    pub async fn open(source: Arc<dyn VersionSource>, config: ApiConfig) -> Self {
+        let serving = Serving::new(source, config.refresh_interval);
+        let _ = serving.refresh().await;
+        Self::new(serving, config)
+    }
+
+    /// Metrics in the Prometheus text format: requests and latencies by
+    /// route, the served version, swaps and swap failures.
+    pub fn metrics_text(&self) -> String {
+        let status = self.serving.status();
+        self.metrics.render(&[
+            (
+                "model_version",
+                "The model version served (0: none).",
+                self.model_version().unwrap_or(0) as f64,
+            ),
+            (
+                "version_swaps",
+                "Model versions swapped in since start.",
+                status.swaps as f64,
+            ),
+            (
+                "version_swap_failing",
+                "1 while the active version failed to build or verify.",
+                f64::from(u8::from(status.failed_version.is_some())),
+            ),
+        ])
+    }
+
+    /// The snapshot a request is answered from; 503 when none is served.
+    /// Starts a background refresh when one is due.
+    pub fn served(&self) -> ApiResult<Arc<Snapshot>> {
+        self.serving.refresh_if_due();
+        self.serving.current().ok_or_else(|| {
+            ApiError::unavailable("no model version is loaded; run `reelgraph load` first")
         })
     }
 
-    /// 503 unless a catalogue is loaded.
-    pub fn require_catalog(&self) -> ApiResult<&Catalog> {
-        if self.catalog.is_empty() {
-            Err(ApiError::unavailable(
-                "no model version is loaded; run `reelgraph load` first",
-            ))
-        } else {
-            Ok(&self.catalog)
-        }
-    }
-
     pub fn model_version(&self) -> Option<u64> {
-        self.catalog.model.as_ref().map(|m| m.version)
+        self.serving.current().map(|s| s.version())
     }
 }
 
@@ -276,14 +375,14 @@ fn method_of(item: &utoipa::openapi::PathItem) -> Method {
 
 /// The API router (every route above), with CORS and the body limit.
 pub fn router(state: State) -> Router {
-    build(state, None)
+    bounded(build(state.clone(), None), &state)
 }
 
 /// The router of one endpoint group (one Lambda function): the group's
 /// routes with the same handlers, CORS and body limit as [`router`]. A
 /// route of another group answers 404, naming the function that serves it.
 pub fn router_for(group: Group, state: State) -> Router {
-    build(state, Some(group))
+    bounded(build(state.clone(), Some(group)), &state)
 }
 
 fn build(state: State, only: Option<Group>) -> Router {
@@ -316,6 +415,85 @@ fn build(state: State, only: Option<Group>) -> Router {
         .with_state(state)
 }
 
+/// The limits every answer is under: at most `max_concurrency` requests
+/// handled at once (one semaphore for every route; more wait), each within
+/// `deadline` (waiting included); security headers; a log line and metrics
+/// per request ([`observe`]).
+fn bounded(app: Router, state: &State) -> Router {
+    let config = &state.config;
+    app.layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+        config.max_concurrency.max(1),
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        config.deadline,
+        within_deadline,
+    ))
+    .layer(axum::middleware::from_fn(security_headers))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        observe::observe,
+    ))
+}
+
+/// The Content-Security-Policy of every answer: the UI's own scripts and
+/// styles only, posters from any `https:` host, API calls to its own origin,
+/// never framed. Swagger UI (`/docs`) also needs inline styles.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' https: data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every answer (unless a handler set them): no MIME
+/// sniffing, never framed, no referrer, the [`CSP`].
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let docs = request.uri().path().starts_with("/docs");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let csp = if docs { CSP_DOCS } else { CSP };
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, csp),
+    ] {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+/// Answer within `deadline`: a handler still waiting on a store past it is
+/// dropped (cancelling its store calls) and the client gets a JSON 503 with
+/// `Retry-After`.
+async fn within_deadline(
+    axum::extract::State(deadline): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_string();
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                path,
+                deadline_ms = deadline.as_millis() as u64,
+                "deadline exceeded"
+            );
+            ApiError::unavailable(format!(
+                "the request did not complete within {} ms (a backing store is slow or down); retry later",
+                deadline.as_millis()
+            ))
+            .into_response()
+        }
+    }
+}
+
 /// [`router`] plus the static files of `web` for every other GET.
 pub fn router_with_web(state: State, web: &Path) -> Router {
     let files = tower_http::services::ServeDir::new(web)
@@ -328,8 +506,7 @@ pub fn router_with_web(state: State, web: &Path) -> Router {
                 )
             },
         ));
-    let api = router(state);
-    api.fallback_service(files)
+    bounded(build(state.clone(), None).fallback_service(files), &state)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -9,7 +9,10 @@
 //!   `max_l sim(l, c) − w·max_d sim(d, c)`.
 //!
 //! Both only go through the [`VectorReader`] trait (search + fetch), so the
-//! embedded exact index and Milvus give the same ids on the same data.
+//! embedded exact index and Milvus give the same ids on the same data. A
+//! served version holds its vectors in memory (fetches stay in process), so
+//! a request costs one search round trip (searches of `best_score` and of
+//! the disliked-only fallback are batched; at most [`MAX_SEARCHES`]).
 //!
 //! The default strategy was chosen by an offline metric on ml-100k: see
 //! [`DEFAULT_STRATEGY`].
@@ -40,6 +43,17 @@ pub const DISLIKE_WEIGHT: f32 = 0.5;
 /// How many of each disliked movie's nearest neighbours are kept out of the
 /// popular fallback when only disliked movies are given.
 pub const DISLIKED_NEIGHBOURS: usize = 10;
+/// Most vector searches one request makes: `best_score` searches from the
+/// last (most recent) this many liked movies, the popular fallback avoids
+/// the neighbours of the last this many disliked ones — in one batched
+/// search either way. Every liked and disliked movie still scores the
+/// candidates.
+pub const MAX_SEARCHES: usize = 100;
+
+/// The last [`MAX_SEARCHES`] of `items`.
+fn last_searches<T>(items: &[T]) -> &[T] {
+    &items[items.len().saturating_sub(MAX_SEARCHES)..]
+}
 
 /// How candidates are scored against the liked and disliked movies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -243,13 +257,15 @@ pub async fn recommend<'a>(
 
     if liked.is_empty() {
         // Popular movies, minus the nearest neighbours of what was disliked.
-        for d in &disliked {
-            for hit in vectors
-                .search(d, DISLIKED_NEIGHBOURS, &SearchFilter::default())
-                .await?
-            {
-                skip.insert(hit.id);
-            }
+        let queries: Vec<Vec<f32>> = last_searches(&disliked)
+            .iter()
+            .map(|d| d.to_vec())
+            .collect();
+        for hits in vectors
+            .search_many(&queries, DISLIKED_NEIGHBOURS, &SearchFilter::default())
+            .await?
+        {
+            skip.extend(hits.iter().map(|h| h.id));
         }
         return Ok(popular(by_popularity, &q.filters, &skip, k));
     }
@@ -284,8 +300,12 @@ pub async fn recommend<'a>(
             let per = if disliked.is_empty() { k } else { 2 * k };
             let mut candidates: Vec<MovieId> = Vec::new();
             let mut seen = HashSet::new();
-            for (_, v) in &liked {
-                for h in vectors.search(v, per, &filter).await? {
+            let queries: Vec<Vec<f32>> = last_searches(&liked)
+                .iter()
+                .map(|(_, v)| v.to_vec())
+                .collect();
+            for hits in vectors.search_many(&queries, per, &filter).await? {
+                for h in hits {
                     if seen.insert(h.id) {
                         candidates.push(h.id);
                     }

@@ -11,7 +11,9 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::input::{self, Params};
 use super::poster;
 use crate::recommend::{self, MAX_K, Scored};
+use crate::serving::{Snapshot, SwapStatus};
 use reelgraph_core::types::{Movie, MovieId};
+use reelgraph_stores::vector::VectorReader;
 
 /// A movie in a list (random, search).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -173,7 +175,7 @@ pub struct Health {
     pub status: &'static str,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct Ready {
     pub status: &'static str,
     pub model_version: u64,
@@ -181,7 +183,7 @@ pub struct Ready {
     pub movies: u64,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct ModelInfo {
     pub version: u64,
     pub dimension: usize,
@@ -191,7 +193,7 @@ pub struct ModelInfo {
     pub metrics: serde_json::Value,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Clone, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     pub movies: usize,
     pub vectors: usize,
@@ -200,6 +202,9 @@ pub struct Stats {
     pub model: Option<ModelInfo>,
     /// Strategy used when a request names none.
     pub default_strategy: &'static str,
+    /// Version swaps: the version the source names, swaps so far, the last
+    /// failure.
+    pub serving: SwapStatus,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -214,74 +219,84 @@ pub async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// Readiness: both stores answer and agree on an active version.
+/// Readiness: a version is served, it is the one the source names as
+/// active (the metadata store's active version, or the model root's
+/// `latest`), and the stores it is searched in answer.
 #[utoipa::path(get, path = "/ready", tag = "service",
     responses((status = 200, body = Ready), (status = 503, body = ErrorBody)))]
 pub async fn ready(State(s): State<super::State>) -> ApiResult<Json<Ready>> {
-    let vector_version = s
-        .vectors
-        .active_version()
-        .await
-        .map_err(|e| ApiError::unavailable(format!("the vector store does not answer: {e}")))?;
-    let meta_version =
-        s.meta.active_version().await.map_err(|e| {
-            ApiError::unavailable(format!("the metadata store does not answer: {e}"))
-        })?;
-    let Some(v) = vector_version else {
-        return Err(ApiError::unavailable(
-            "the vector store has no active version; run `reelgraph load`",
-        ));
-    };
-    match meta_version {
-        Some(m) if m.version == v => {}
-        Some(m) => {
+    s.cached("ready", readiness(&s)).await.map(Json)
+}
+
+async fn readiness(s: &super::AppState) -> ApiResult<Ready> {
+    let snap = s.served()?;
+    let wanted = s.serving.source().wanted().await.map_err(|e| {
+        tracing::warn!("readiness: the version source does not answer: {e}");
+        ApiError::unavailable("the metadata store does not answer")
+    })?;
+    let status = s.serving.status();
+    match wanted {
+        Some(w) if w == snap.version() => {}
+        Some(w) => {
+            let why = match (status.failed_version, &status.failure) {
+                (Some(f), Some(_)) if f == w => {
+                    "it failed to build or verify (see the logs and /api/v1/stats)"
+                }
+                _ => "it is being swapped in",
+            };
             return Err(ApiError::unavailable(format!(
-                "the vector store serves version {v} but the metadata store has {} active",
-                m.version
+                "serving model version {}, but version {w} is active: {why}",
+                snap.version()
             )));
         }
         None => {
-            return Err(ApiError::unavailable(
-                "the metadata store has no active version; run `reelgraph load`",
-            ));
+            return Err(ApiError::unavailable(format!(
+                "serving model version {}, but no version is active",
+                snap.version()
+            )));
         }
     }
-    let vectors = s
-        .vectors
-        .count()
-        .await
-        .map_err(|e| ApiError::unavailable(format!("the vector store does not answer: {e}")))?;
-    let movies =
-        s.meta.count_movies().await.map_err(|e| {
-            ApiError::unavailable(format!("the metadata store does not answer: {e}"))
-        })?;
-    s.require_catalog()?;
-    Ok(Json(Ready {
+    let vectors = snap.vectors.count().await.map_err(|e| {
+        tracing::warn!("readiness: the vector store does not answer: {e}");
+        ApiError::unavailable("the vector store does not answer")
+    })?;
+    Ok(Ready {
         status: "ready",
-        model_version: v,
+        model_version: snap.version(),
         vectors,
-        movies,
-    }))
+        movies: snap.catalog.len() as u64,
+    })
 }
 
-/// Counts, the active model version and its metrics.
+/// Counts, the served model version and its metrics, and the state of
+/// version swaps.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "service",
     responses((status = 200, body = Stats), (status = 503, body = ErrorBody)))]
 pub async fn stats(State(s): State<super::State>) -> ApiResult<Json<Stats>> {
-    let vectors = s.vectors.count().await.unwrap_or(0);
-    Ok(Json(Stats {
-        movies: s.catalog.len(),
+    s.cached("stats", statistics(&s)).await.map(Json)
+}
+
+async fn statistics(s: &super::AppState) -> ApiResult<Stats> {
+    let snap = s.served()?;
+    let vectors = snap.vectors.count().await.map_err(|e| {
+        tracing::warn!("stats: the vector store does not answer: {e}");
+        ApiError::unavailable("the vector store does not answer")
+    })?;
+    let m = &snap.model;
+    Ok(Stats {
+        movies: snap.catalog.len(),
         vectors,
-        genres: s.catalog.genres().len(),
-        model_version: s.model_version(),
-        model: s.catalog.model.as_ref().map(|m| ModelInfo {
+        genres: snap.catalog.genres().len(),
+        model_version: Some(snap.version()),
+        model: Some(ModelInfo {
             version: m.version,
             dimension: m.dimension,
             loaded_at: m.loaded_at.clone(),
             metrics: m.metrics.clone(),
         }),
         default_strategy: s.config.strategy.name(),
-    }))
+        serving: s.serving.status(),
+    })
 }
 
 /// The genres of the catalogue, sorted.
@@ -293,7 +308,7 @@ pub async fn genres(
 ) -> ApiResult<Json<Genres>> {
     input::only(&input::params(q)?, &[])?;
     Ok(Json(Genres {
-        genres: s.require_catalog()?.genres().to_vec(),
+        genres: s.served()?.catalog.genres().to_vec(),
     }))
 }
 
@@ -310,7 +325,8 @@ pub async fn random(
     input::only(&p, &["n", "genre"])?;
     let n = input::count(&p, "n", 16, 100)?;
     let genre = input::single(&p, "genre")?.filter(|g| !g.trim().is_empty());
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     let genre = match genre {
         None => None,
         Some(g) => Some(catalog.genre(g).ok_or_else(|| {
@@ -371,7 +387,8 @@ pub async fn search(
     if text.len() > 200 {
         return Err(ApiError::invalid("q", "q is longer than 200 bytes"));
     }
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     Ok(Json(MovieList {
         items: catalog
             .search(text, limit)
@@ -381,10 +398,9 @@ pub async fn search(
     }))
 }
 
-fn movie_of<'a>(s: &'a super::AppState, raw: &str) -> ApiResult<&'a Movie> {
+fn movie_of<'a>(snap: &'a Snapshot, raw: &str) -> ApiResult<&'a Movie> {
     let id = input::id_text(raw, "id")?;
-    let catalog = s.require_catalog()?;
-    catalog
+    snap.catalog
         .get(id)
         .ok_or_else(|| ApiError::unknown_ids("id", &[id]))
 }
@@ -399,8 +415,9 @@ pub async fn movie(
     q: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Json<MovieDetail>> {
     input::only(&input::params(q)?, &[])?;
+    let snap = s.served()?;
     Ok(Json(MovieDetail::of(movie_of(
-        &s,
+        &snap,
         &input::segment(id, "id")?,
     )?)))
 }
@@ -418,29 +435,30 @@ pub async fn similar(
     let p = input::params(q)?;
     input::only(&p, &["k"])?;
     let k = input::count(&p, "k", recommend::DEFAULT_K, MAX_K)?;
-    let m = movie_of(&s, &input::segment(id, "id")?)?;
+    let snap = s.served()?;
+    let m = movie_of(&snap, &input::segment(id, "id")?)?;
     let query = recommend::Query {
         liked: vec![m.id],
         k,
         strategy: s.config.strategy,
         ..Default::default()
     };
-    let scored = recommend::recommend(s.vectors.as_ref(), s.catalog.by_popularity(), &query)
+    let scored = recommend::recommend(snap.vectors.as_ref(), snap.catalog.by_popularity(), &query)
         .await
         .map_err(|e| match e {
             recommend::RecommendError::UnknownIds(ids) => ApiError::unknown_ids("id", &ids),
             other => other.into(),
         })?;
-    Ok(Json(to_recommendations(&s, &query, scored)))
+    Ok(Json(to_recommendations(&snap, &query, scored)))
 }
 
 /// Turn scored ids into the answer (catalogue data, explanations).
 pub fn to_recommendations(
-    s: &super::AppState,
+    snap: &Snapshot,
     q: &recommend::Query,
     scored: Vec<Scored>,
 ) -> Recommendations {
-    let catalog = &s.catalog;
+    let catalog = &snap.catalog;
     let items = scored
         .into_iter()
         .filter_map(|r| {
@@ -463,7 +481,7 @@ pub fn to_recommendations(
         .collect();
     Recommendations {
         items,
-        model_version: s.model_version(),
+        model_version: Some(snap.version()),
         strategy: if q.liked.is_empty() {
             "popular"
         } else {
@@ -491,7 +509,8 @@ pub async fn recommendations(
     input::only(&input::params(q)?, &[])?;
     let body = input::body(body, s.config.body_limit)?;
     let value = input::json(&body)?;
-    let catalog = s.require_catalog()?;
+    let snap = s.served()?;
+    let catalog = &snap.catalog;
     let lookup = |g: &str| catalog.genre(g).map(str::to_string);
     let query = input::recommendation_query(&value, &lookup, s.config.strategy)?;
     for (field, ids) in [
@@ -504,8 +523,9 @@ pub async fn recommendations(
             return Err(ApiError::unknown_ids(field, &unknown));
         }
     }
-    let scored = recommend::recommend(s.vectors.as_ref(), catalog.by_popularity(), &query).await?;
-    Ok(Json(to_recommendations(&s, &query, scored)))
+    let scored =
+        recommend::recommend(snap.vectors.as_ref(), catalog.by_popularity(), &query).await?;
+    Ok(Json(to_recommendations(&snap, &query, scored)))
 }
 
 /// The poster: 302 to the OMDb image when known, otherwise (or with
@@ -534,6 +554,7 @@ pub async fn poster(
             ));
         }
     };
-    let m = movie_of(&s, &input::segment(id, "id")?)?;
+    let snap = s.served()?;
+    let m = movie_of(&snap, &input::segment(id, "id")?)?;
     Ok(poster::respond(m, force))
 }

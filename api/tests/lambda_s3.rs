@@ -49,7 +49,7 @@ fn cold_start_from_s3() {
         assert_eq!(s3::serve(listener, dir.path()), endpoint);
 
         // Nothing published yet: the cold start fails, naming the root.
-        let err = function::start(Group::Recommend)
+        let err = function::try_start(Group::Recommend)
             .await
             .err()
             .unwrap()
@@ -59,12 +59,24 @@ fn cold_start_from_s3() {
             "{err}"
         );
 
+        // The function itself still answers: a JSON 503 with Retry-After.
+        let degraded = function::start(Group::Recommend).await;
+        let recommend = event(Group::Recommend, &event_names(Group::Recommend)[0]);
+        let a = invoke(&degraded, &recommend).await;
+        assert_error(&a, 503, None);
+
         let store = S3Store::new(s3::client(&endpoint), "s3://models/pinsage").unwrap();
         publish(&store).await;
+
+        // Once a version is published, the degraded function recovers by
+        // itself at its next start-up attempt.
+        std::thread::sleep(function::STARTUP_RETRY);
+        let a = invoke(&degraded, &recommend).await;
+        check_event(Group::Recommend, &event_names(Group::Recommend)[0], &a);
         assert!(dir.path().join("models/pinsage/latest").is_file());
 
         for group in Group::ALL {
-            let router = function::start(group).await.unwrap();
+            let router = function::try_start(group).await.unwrap();
             for name in event_names(group) {
                 let a = invoke(&router, &event(group, &name)).await;
                 check_event(group, &name, &a);
@@ -80,14 +92,14 @@ fn cold_start_from_s3() {
 
         // A pinned version that the bucket does not hold.
         set("REELGRAPH_VERSION", "42");
-        let err = function::start(Group::Info)
+        let err = function::try_start(Group::Info)
             .await
             .err()
             .unwrap()
             .to_string();
         assert!(err.contains("v42/manifest.json"), "{err}");
         set("REELGRAPH_VERSION", &VERSION.to_string());
-        let router = function::start(Group::Info).await.unwrap();
+        let router = function::try_start(Group::Info).await.unwrap();
         let a = invoke(&router, &event(Group::Info, "ready")).await;
         check_event(Group::Info, "ready", &a);
     });

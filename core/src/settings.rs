@@ -95,6 +95,12 @@ settings! {
         help: "Log filter, e.g. `info` or `reelgraph=debug,sqlx=warn`",
         used_by: "all commands, functions (environment)",
     };
+    LOG_FORMAT = {
+        key: "log_format", flag: Some("log-format"), env: "REELGRAPH_LOG_FORMAT",
+        default: Some("text"),
+        help: "`text` or `json` (one JSON object per line; the functions always log JSON)",
+        used_by: "all commands",
+    };
     DATA = {
         key: "data", flag: Some("data"), env: "REELGRAPH_DATA", default: None,
         help: "Dataset directory (any format `data inspect` reads; `demo` without one: ml-1m in `reelgraph-demo/data`)",
@@ -159,6 +165,30 @@ settings! {
         key: "web", flag: Some("web"), env: "REELGRAPH_WEB", default: None,
         help: "Static web UI directory (default: `./web` when present)",
         used_by: "serve, demo",
+    };
+    DEADLINE_MS = {
+        key: "deadline_ms", flag: Some("deadline-ms"), env: "REELGRAPH_DEADLINE_MS",
+        default: Some("2000"),
+        help: "Per-request deadline (ms): a request not answered in time gets a JSON 503 with `Retry-After`",
+        used_by: "serve, functions",
+    };
+    REFRESH_SECS = {
+        key: "refresh_secs", flag: Some("refresh-secs"), env: "REELGRAPH_REFRESH_SECS",
+        default: Some("30"),
+        help: "How often (s) the served model version is compared with the active one; a newly activated one is swapped in without a restart",
+        used_by: "serve, functions",
+    };
+    MAX_CONCURRENCY = {
+        key: "max_concurrency", flag: Some("max-concurrency"), env: "REELGRAPH_MAX_CONCURRENCY",
+        default: Some("512"),
+        help: "Requests handled at once; more wait within their deadline",
+        used_by: "serve, functions",
+    };
+    METRICS_ADDR = {
+        key: "metrics_addr", flag: Some("metrics-addr"), env: "REELGRAPH_METRICS_ADDR",
+        default: None,
+        help: "Address of a second listener serving Prometheus metrics at `/metrics` (not served otherwise)",
+        used_by: "serve",
     };
     MODE = {
         key: "mode", flag: None, env: "REELGRAPH_MODE", default: None,

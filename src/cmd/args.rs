@@ -49,6 +49,14 @@ pub struct ServerArgs {
     pub cors_origins: Option<Origins>,
     #[arg(long = s::WEB.long(), env = s::WEB.env, help = s::WEB.help)]
     pub web: Option<PathBuf>,
+    #[arg(long = s::DEADLINE_MS.long(), env = s::DEADLINE_MS.env, help = s::DEADLINE_MS.help)]
+    pub deadline_ms: Option<u64>,
+    #[arg(long = s::REFRESH_SECS.long(), env = s::REFRESH_SECS.env, help = s::REFRESH_SECS.help)]
+    pub refresh_secs: Option<u64>,
+    #[arg(long = s::MAX_CONCURRENCY.long(), env = s::MAX_CONCURRENCY.env, help = s::MAX_CONCURRENCY.help)]
+    pub max_concurrency: Option<usize>,
+    #[arg(long = s::METRICS_ADDR.long(), env = s::METRICS_ADDR.env, help = s::METRICS_ADDR.help)]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// [`ServerArgs`] resolved.
@@ -57,6 +65,10 @@ pub struct Server {
     pub addr: SocketAddr,
     pub cors_origins: Origins,
     pub web: Option<PathBuf>,
+    pub deadline: std::time::Duration,
+    pub refresh_interval: std::time::Duration,
+    pub max_concurrency: usize,
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl ServerArgs {
@@ -67,6 +79,16 @@ impl ServerArgs {
             addr: SocketAddr::new(host, port),
             cors_origins: src.require(&s::CORS_ORIGINS, self.cors_origins.clone())?,
             web: src.resolve(&s::WEB, self.web.clone())?,
+            deadline: std::time::Duration::from_millis(
+                src.require::<u64>(&s::DEADLINE_MS, self.deadline_ms)?
+                    .max(1),
+            ),
+            refresh_interval: std::time::Duration::from_secs(
+                src.require::<u64>(&s::REFRESH_SECS, self.refresh_secs)?
+                    .max(1),
+            ),
+            max_concurrency: src.require(&s::MAX_CONCURRENCY, self.max_concurrency)?,
+            metrics_addr: src.resolve(&s::METRICS_ADDR, self.metrics_addr)?,
         })
     }
 }

@@ -3,5 +3,6 @@ pub mod args;
 pub mod data;
 pub mod demo;
 pub mod load;
+pub mod migrate;
 pub mod serve;
 pub mod train;

@@ -1,15 +1,19 @@
 //! `reelgraph serve --port P [--from URI] [--vectors embedded|milvus://HOST:PORT] [--db URL] [--web DIR]`
 //!
 //! Serves the HTTP API, its docs and the static web UI from the version last
-//! activated by `reelgraph load` with the same `--vectors`/`--db` settings.
+//! activated by `reelgraph load` with the same `--vectors`/`--db` settings,
+//! and swaps in a newly activated version within `--refresh-secs`, without
+//! a restart.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use reelgraph_api::serving::{ServicesSource, ServicesVectors};
 use reelgraph_api::{self as api, ApiConfig, AppState};
 use reelgraph_core::settings::{self as s, DbSpec, ModelsSpec, Secret, Sources, VectorSpec};
+use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::{load, sql};
 
 use super::args::{ServerArgs, StoreArgs};
@@ -38,6 +42,8 @@ pub struct ServeSettings {
     pub token: Option<Secret>,
     pub web: Option<PathBuf>,
     pub api: ApiConfig,
+    /// Where `/metrics` is served (a listener of its own), if anywhere.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// The web UI directory: the one given, else `./web`, else the one in the
@@ -76,8 +82,12 @@ impl ServeArgs {
             db: stores.db,
             token: stores.token,
             web,
+            metrics_addr: server.metrics_addr,
             api: ApiConfig {
                 cors_origins: server.cors_origins.0,
+                deadline: server.deadline,
+                refresh_interval: server.refresh_interval,
+                max_concurrency: server.max_concurrency,
                 ..ApiConfig::default()
             },
         })
@@ -98,7 +108,9 @@ pub fn run(args: ServeArgs, config: &Sources) -> anyhow::Result<()> {
 /// Refuse to serve when `--from` names a model root other than the one the
 /// active version was loaded from.
 async fn check_from(from: &str, db: &DbSpec) -> anyhow::Result<()> {
-    let meta = sql::open(db).await.with_context(|| format!("--db {db}"))?;
+    let meta = sql::open_reader(db)
+        .await
+        .with_context(|| format!("--db {db}"))?;
     let Some(active) = meta.active_version().await? else {
         anyhow::bail!(
             "no model version is active in {db}; run `reelgraph load --from {from} --db {db}` first"
@@ -115,23 +127,39 @@ async fn check_from(from: &str, db: &DbSpec) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Open the stores and build the application state.
+/// Open the stores (SQL read-only: serving never migrates) and build the
+/// application state with the active version. With no version active yet
+/// the server still starts: it answers 503 until `reelgraph load`
+/// activates one, which it then serves within `--refresh-secs`.
 pub async fn open_state(s: &ServeSettings) -> anyhow::Result<api::State> {
-    let meta = sql::open(&s.db)
+    let meta = sql::open_reader(&s.db)
         .await
         .with_context(|| format!("--db {}", s.db))?;
-    let vectors = load::open_vectors(&s.vectors, s.token.as_ref(), meta.as_ref())
-        .await
-        .with_context(|| format!("--vectors {}", s.vectors))?;
-    let state = AppState::load(vectors, meta, s.api.clone())
-        .await
-        .context("reading the catalogue")?;
+    let vectors = match &s.vectors {
+        VectorSpec::Embedded => ServicesVectors::Embedded,
+        spec => ServicesVectors::Milvus(Arc::new(
+            MilvusStore::connect(spec, s.token.as_ref())
+                .await
+                .with_context(|| format!("--vectors {spec}"))?,
+        )),
+    };
+    let source = ServicesSource {
+        meta,
+        vectors,
+        describe: format!("{} + {}", s.db.redacted(), s.vectors),
+    };
+    let state = AppState::open(Arc::new(source), s.api.clone()).await;
+    let status = state.serving.status();
+    if let Some(why) = status.failure.as_ref().or(status.check_error.as_ref()) {
+        eprintln!("warning: no model version is served yet: {why}");
+    }
     Ok(Arc::new(state))
 }
 
 /// Serve until Ctrl-C / SIGTERM.
 pub async fn serve(s: ServeSettings) -> anyhow::Result<()> {
     let state = open_state(&s).await?;
+    let _watch = state.serving.spawn_watch();
     let app = match &s.web {
         Some(dir) => api::router_with_web(state.clone(), dir),
         None => api::router(state.clone()),
@@ -140,18 +168,46 @@ pub async fn serve(s: ServeSettings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", s.addr))?;
     let addr = listener.local_addr()?;
-    let version = state
-        .model_version()
-        .map_or("none".to_string(), |v| v.to_string());
+    let (version, movies) = state
+        .serving
+        .current()
+        .map_or(("none".to_string(), 0), |v| {
+            (v.version().to_string(), v.catalog.len())
+        });
     println!(
-        "reelgraph serving model version {version} ({} movies) on http://{addr}/{}",
-        state.catalog.len(),
+        "reelgraph serving model version {version} ({movies} movies) on http://{addr}/{}",
         if s.web.is_some() {
             "  (API docs: /docs)"
         } else {
             "  (API only; docs: /docs)"
         }
     );
+    if let Some(addr) = s.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("--metrics-addr {addr}: cannot listen"))?;
+        println!(
+            "metrics (Prometheus) on http://{}/metrics",
+            metrics.local_addr()?
+        );
+        let state = state.clone();
+        let app = axum::Router::new().route(
+            "/metrics",
+            axum::routing::get(move || {
+                let state = state.clone();
+                async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4",
+                        )],
+                        state.metrics_text(),
+                    )
+                }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(metrics, app).await });
+    }
     // TCP_NODELAY: a response is never held back waiting for the client's ACK.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);

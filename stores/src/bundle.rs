@@ -67,19 +67,30 @@ impl MetadataReader for BundleStore {
         Ok((version == self.row.version).then(|| self.row.clone()))
     }
 
-    async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>> {
+    async fn movies(&self, version: u64, ids: &[MovieId]) -> Result<Vec<Movie>> {
+        if version != self.row.version {
+            return Ok(Vec::new());
+        }
         Ok(ids
             .iter()
             .filter_map(|id| self.index.get(id).map(|&i| self.movies[i].clone()))
             .collect())
     }
 
-    async fn all_movies(&self) -> Result<Vec<Movie>> {
-        Ok(self.movies.clone())
+    async fn all_movies(&self, version: u64) -> Result<Vec<Movie>> {
+        Ok(if version == self.row.version {
+            self.movies.clone()
+        } else {
+            Vec::new()
+        })
     }
 
-    async fn count_movies(&self) -> Result<u64> {
-        Ok(self.movies.len() as u64)
+    async fn count_movies(&self, version: u64) -> Result<u64> {
+        Ok(if version == self.row.version {
+            self.movies.len() as u64
+        } else {
+            0
+        })
     }
 
     async fn active_version(&self) -> Result<Option<ModelVersionRow>> {

@@ -17,5 +17,6 @@ pub mod embedded;
 pub mod load;
 pub mod metadata;
 pub mod milvus;
+pub mod served;
 pub mod sql;
 pub mod vector;

@@ -19,13 +19,17 @@ pub struct ModelVersionRow {
 
 /// Reading movies and model versions: what serving needs. Implemented by
 /// the SQL stores and by the read-only in-memory [`crate::bundle::BundleStore`].
+///
+/// Every version keeps its own movies: a reader always names the version it
+/// reads, so one answer never mixes the catalogues of two versions.
 #[async_trait]
 pub trait MetadataReader: Send + Sync {
-    /// Movies by id, in the order asked; unknown ids are left out.
-    async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>>;
-    /// The whole catalogue, ordered by id.
-    async fn all_movies(&self) -> Result<Vec<Movie>>;
-    async fn count_movies(&self) -> Result<u64>;
+    /// Movies of `version` by id, in the order asked; unknown ids are left out.
+    async fn movies(&self, version: u64, ids: &[MovieId]) -> Result<Vec<Movie>>;
+    /// The catalogue of `version`, ordered by id (empty for an unknown version).
+    async fn all_movies(&self, version: u64) -> Result<Vec<Movie>>;
+    /// Number of movies of `version`.
+    async fn count_movies(&self, version: u64) -> Result<u64>;
     async fn active_version(&self) -> Result<Option<ModelVersionRow>>;
     /// One recorded version.
     async fn version(&self, version: u64) -> Result<Option<ModelVersionRow>>;
@@ -40,8 +44,13 @@ pub trait MetadataReader: Send + Sync {
 pub trait MetadataWriter: Send + Sync {
     /// Create or update the schema (sqlx migrations).
     async fn migrate(&self) -> Result<()>;
-    /// Insert or update movies: batched, in one transaction, idempotent.
-    async fn upsert_movies(&self, movies: &[Movie]) -> Result<()>;
+    /// Insert or update the movies of `version`: batched, in one transaction,
+    /// idempotent. Refused while `version` is active: a served catalogue is
+    /// never written.
+    async fn upsert_movies(&self, version: u64, movies: &[Movie]) -> Result<()>;
+    /// Delete the movies and the record of `version` (a failed load's
+    /// leftovers, or an old version). Refused while `version` is active.
+    async fn forget_version(&self, version: u64) -> Result<()>;
     /// Record a version (inactive).
     async fn record_version(&self, row: &ModelVersionRow) -> Result<()>;
     /// Mark `version` active and every other inactive, in one transaction.

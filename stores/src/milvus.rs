@@ -25,7 +25,7 @@
 //! `list_collections` are not used.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -142,6 +142,11 @@ impl MilvusStore {
         let url = endpoint(spec)?;
         let mut config = ConnectConfig::new().uri(url.clone());
         if let Some(t) = token.map(Secret::expose).filter(|t| !t.is_empty()) {
+            if !url.starts_with("https://") {
+                return Err(Error::Invalid(format!(
+                    "a Milvus token is sent over TLS only: use https://… instead of {url}"
+                )));
+            }
             config = config.token(t);
         }
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -389,13 +394,29 @@ impl MilvusStore {
         filter: &SearchFilter,
         strong: bool,
     ) -> Result<Vec<Hit>> {
-        if k == 0 {
-            return Ok(Vec::new());
+        Ok(self
+            .search_in_many(name, &[query.to_vec()], k, filter, strong)
+            .await?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// One search request for every query (`nq` of them); the hits of each.
+    async fn search_in_many(
+        &self,
+        name: &str,
+        queries: &[Vec<f32>],
+        k: usize,
+        filter: &SearchFilter,
+        strong: bool,
+    ) -> Result<Vec<Vec<Hit>>> {
+        if k == 0 || queries.is_empty() {
+            return Ok(vec![Vec::new(); queries.len()]);
         }
         let mut b = SearchRequest::builder()
             .collection_name(name)
             .vector_field("vector")
-            .vectors(SearchVectors::Float(vec![query.to_vec()]))
+            .vectors(SearchVectors::Float(queries.to_vec()))
             .metric_type(MetricType::Ip)
             .output_fields(["id"])
             .limit(k as i64);
@@ -412,10 +433,11 @@ impl MilvusStore {
             .search(req)
             .await
             .map_err(err(format!("search {name}")))?;
-        let mut hits = Vec::with_capacity(k);
+        let mut all = Vec::with_capacity(queries.len());
         // Read ids and scores directly: Milvus 2.3 does not name the primary
         // key field in search results, which the SDK's row view requires.
         for result in resp.results() {
+            let mut hits = Vec::with_capacity(k);
             let Ids::Int64(ids) = result.get_ids() else {
                 return Err(Error::Unavailable(format!(
                     "milvus: search {name} returned non-integer ids"
@@ -435,10 +457,18 @@ impl MilvusStore {
                     score: *score,
                 });
             }
+            // Milvus orders by score; make ties deterministic like the embedded index.
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+            all.push(hits);
         }
-        // Milvus orders by score; make ties deterministic like the embedded index.
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        Ok(hits)
+        if all.len() != queries.len() {
+            return Err(Error::Unavailable(format!(
+                "milvus: search {name} answered {} of {} queries",
+                all.len(),
+                queries.len()
+            )));
+        }
+        Ok(all)
     }
 
     /// Build the index, load, verify and move the alias to `version`.
@@ -448,6 +478,21 @@ impl MilvusStore {
     /// return the same ids in the same order as the embedded index, with
     /// scores within 1e-4. Nothing changes for readers unless all checks pass.
     pub async fn activate_verified(
+        &self,
+        version: u64,
+        expected_rows: Option<usize>,
+        probe: Option<&EmbeddedIndex>,
+    ) -> Result<()> {
+        self.prepare_verified(version, expected_rows, probe).await?;
+        self.point_alias(&self.collection(version)).await
+    }
+
+    /// Everything [`activate_verified`](Self::activate_verified) does but
+    /// moving the alias: flush, build the index, load the collection, check
+    /// the row count and the probe searches. Servers search a version's
+    /// collection by name ([`MilvusVersion`]), so a prepared collection is
+    /// served from the moment the metadata store activates its version.
+    pub async fn prepare_verified(
         &self,
         version: u64,
         expected_rows: Option<usize>,
@@ -531,8 +576,77 @@ impl MilvusStore {
         if let Some(index) = probe {
             self.probe(&name, index).await?;
         }
-        self.point_alias(&name).await?;
         Ok(())
+    }
+
+    /// Point the alias `movies` at `version`'s collection (for tools that
+    /// read through the alias; serving does not).
+    pub async fn point_alias_to(&self, version: u64) -> Result<()> {
+        self.point_alias(&self.collection(version)).await
+    }
+
+    /// Rows in `version`'s collection.
+    pub async fn count_version(&self, version: u64) -> Result<usize> {
+        self.count_in(&self.collection(version)).await
+    }
+
+    /// Top-`k` in `version`'s collection (by name, never through the alias).
+    pub async fn search_version(
+        &self,
+        version: u64,
+        query: &[f32],
+        k: usize,
+        filter: &SearchFilter,
+    ) -> Result<Vec<Hit>> {
+        self.search_in(&self.collection(version), query, k, filter, false)
+            .await
+    }
+
+    /// Vectors of `ids` in `version`'s collection (unknown ids left out).
+    pub async fn fetch_version(
+        &self,
+        version: u64,
+        ids: &[MovieId],
+    ) -> Result<Vec<(MovieId, Vec<f32>)>> {
+        self.fetch_from(&self.collection(version), ids).await
+    }
+
+    /// Drop the collections of `candidates` that are not in `keep`.
+    /// Returns the versions dropped.
+    pub async fn drop_versions_except(&self, candidates: &[u64], keep: &[u64]) -> Result<Vec<u64>> {
+        let mut dropped = Vec::new();
+        for &v in candidates {
+            if !keep.contains(&v) && self.has_version(v).await? {
+                self.drop_version(v).await?;
+                dropped.push(v);
+            }
+        }
+        Ok(dropped)
+    }
+
+    async fn fetch_from(&self, name: &str, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>> {
+        let mut found: HashMap<MovieId, Vec<f32>> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(FILTER_BATCH) {
+            let req = QueryRequest::builder()
+                .collection_name(name)
+                .filter(format!("id in {}", id_list(chunk)))
+                .output_fields(["id", "vector"])
+                .limit(chunk.len() as i64)
+                .build()
+                .map_err(err("query request"))?;
+            let resp = self.client.query(req).await.map_err(err("query by id"))?;
+            for row in resp.results().rows().map_err(err("query rows"))? {
+                let id = row.get_i64("id").map_err(err("query id"))?;
+                let v = row
+                    .get_float_vector("vector")
+                    .map_err(err("query vector"))?;
+                found.insert(id as MovieId, v.to_vec());
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.get(id).map(|v| (*id, v.clone())))
+            .collect())
     }
 
     /// Top-10 of a few stored vectors must equal the embedded results.
@@ -607,6 +721,57 @@ impl MilvusStore {
                 }
             }
         }
+    }
+}
+
+/// One version's collection, searched by its name: what a server holds for
+/// the version it serves (a later activation never changes what it searches).
+pub struct MilvusVersion {
+    store: Arc<MilvusStore>,
+    version: u64,
+}
+
+impl MilvusVersion {
+    pub fn new(store: Arc<MilvusStore>, version: u64) -> Self {
+        MilvusVersion { store, version }
+    }
+}
+
+#[async_trait]
+impl VectorReader for MilvusVersion {
+    async fn active_version(&self) -> Result<Option<u64>> {
+        Ok(Some(self.version))
+    }
+
+    async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>> {
+        self.store
+            .search_version(self.version, query, k, filter)
+            .await
+    }
+
+    async fn search_many(
+        &self,
+        queries: &[Vec<f32>],
+        k: usize,
+        filter: &SearchFilter,
+    ) -> Result<Vec<Vec<Hit>>> {
+        self.store
+            .search_in_many(
+                &self.store.collection(self.version),
+                queries,
+                k,
+                filter,
+                false,
+            )
+            .await
+    }
+
+    async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>> {
+        self.store.fetch_version(self.version, ids).await
+    }
+
+    async fn count(&self) -> Result<usize> {
+        self.store.count_version(self.version).await
     }
 }
 
@@ -742,28 +907,7 @@ impl VectorReader for MilvusStore {
     }
 
     async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>> {
-        let mut found: HashMap<MovieId, Vec<f32>> = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(FILTER_BATCH) {
-            let req = QueryRequest::builder()
-                .collection_name(self.alias())
-                .filter(format!("id in {}", id_list(chunk)))
-                .output_fields(["id", "vector"])
-                .limit(chunk.len() as i64)
-                .build()
-                .map_err(err("query request"))?;
-            let resp = self.client.query(req).await.map_err(err("query by id"))?;
-            for row in resp.results().rows().map_err(err("query rows"))? {
-                let id = row.get_i64("id").map_err(err("query id"))?;
-                let v = row
-                    .get_float_vector("vector")
-                    .map_err(err("query vector"))?;
-                found.insert(id as MovieId, v.to_vec());
-            }
-        }
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.get(id).map(|v| (*id, v.clone())))
-            .collect())
+        self.fetch_from(&self.alias(), ids).await
     }
 
     async fn count(&self) -> Result<usize> {
@@ -777,6 +921,18 @@ impl VectorReader for MilvusStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_token_is_refused_over_plain_http() {
+        for url in ["milvus://127.0.0.1:1", "http://127.0.0.1:1"] {
+            let e = MilvusStore::connect(&url.parse().unwrap(), Some(&Secret::new("root:Milvus")))
+                .await
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(e.contains("TLS only") && !e.contains("root:Milvus"), "{e}");
+        }
+    }
 
     #[test]
     fn filter_expressions() {

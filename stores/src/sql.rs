@@ -34,7 +34,7 @@ pub const BATCH: usize = 500;
 
 const COLUMNS: &str = "id, title, display_title, year, genres, plot, director, actors, runtime, rated, language, poster, imdb_id, popularity";
 
-const SQLITE_UPSERT: &str = " ON CONFLICT(id) DO UPDATE SET title = excluded.title, \
+const SQLITE_UPSERT: &str = " ON CONFLICT(version, id) DO UPDATE SET title = excluded.title, \
     display_title = excluded.display_title, year = excluded.year, genres = excluded.genres, \
     plot = excluded.plot, director = excluded.director, actors = excluded.actors, \
     runtime = excluded.runtime, rated = excluded.rated, language = excluded.language, \
@@ -57,14 +57,51 @@ const MYSQL_VERSION_UPSERT: &str = "INSERT INTO model_versions (version, dimensi
 const VERSION_COLUMNS: &str =
     "SELECT version, dimension, metrics, loaded_at, active FROM model_versions";
 
-fn migrator(sql: &'static str) -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
+/// The schema's migrations, oldest first: (number, name, SQL).
+type Migrations = &'static [(i64, &'static str, &'static str)];
+
+const SQLITE_MIGRATIONS: Migrations = &[
+    (
         1,
-        "init".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "versioned movies",
+        include_str!("../migrations/sqlite/0002_versioned_movies.sql"),
+    ),
+];
+
+const MYSQL_MIGRATIONS: Migrations = &[
+    (1, "init", include_str!("../migrations/mysql/0001_init.sql")),
+    (
+        2,
+        "versioned movies",
+        include_str!("../migrations/mysql/0002_versioned_movies.sql"),
+    ),
+];
+
+fn migrator(migrations: Migrations) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|(n, name, sql)| {
+                Migration::new(
+                    *n,
+                    (*name).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The newest migration this build knows.
+fn schema_version(migrations: Migrations) -> i64 {
+    migrations.last().map_or(0, |m| m.0)
 }
 
 fn db_err(what: &str) -> impl Fn(sqlx::Error) -> Error + '_ {
@@ -99,8 +136,9 @@ pub fn now_rfc3339() -> String {
     )
 }
 
-/// Open a metadata store from a URL: `sqlite://PATH` (created when missing)
-/// or `mysql://USER[:PASS]@HOST[:PORT]/DB`. The schema is migrated.
+/// Open a metadata store for writing (`reelgraph load`, `reelgraph migrate`)
+/// from a URL: `sqlite://PATH` (created when missing) or
+/// `mysql://USER[:PASS]@HOST[:PORT]/DB`. The schema is migrated.
 pub async fn open(db: &DbSpec) -> Result<Arc<dyn MetadataStore>> {
     let store: Arc<dyn MetadataStore> = match db.kind() {
         DbKind::Sqlite => Arc::new(SqliteStore::connect(db.url()).await?),
@@ -110,11 +148,73 @@ pub async fn open(db: &DbSpec) -> Result<Arc<dyn MetadataStore>> {
     Ok(store)
 }
 
+/// Open a metadata store for serving: never migrates (a serving credential
+/// needs no DDL, and no start-up waits on a migration lock). SQLite is
+/// opened read-only. A schema older than this build's is refused with a
+/// message naming `reelgraph migrate`; a database with no schema at all
+/// (nothing loaded yet) opens, and reads report that nothing is loaded.
+pub async fn open_reader(db: &DbSpec) -> Result<Arc<dyn MetadataReader>> {
+    let (store, found, wanted): (Arc<dyn MetadataReader>, Option<i64>, i64) = match db.kind() {
+        DbKind::Sqlite => {
+            let s = SqliteStore::connect_read_only(db.url()).await?;
+            let found = s.applied_schema().await?;
+            (Arc::new(s), found, schema_version(SQLITE_MIGRATIONS))
+        }
+        DbKind::MySql => {
+            let s = MySqlStore::connect(db.url()).await?;
+            let found = s.applied_schema().await?;
+            (Arc::new(s), found, schema_version(MYSQL_MIGRATIONS))
+        }
+    };
+    match found {
+        Some(n) if n < wanted => Err(Error::Unavailable(format!(
+            "the metadata schema is at migration {n}, this build needs {wanted}: \
+             run `reelgraph migrate --db …` (or `reelgraph load`) first"
+        ))),
+        _ => Ok(store),
+    }
+}
+
 /// Generates the [`MetadataReader`] and [`MetadataWriter`] impls for one database; the dialects
 /// differ only in the upsert clause, the migrations and the pool type.
 macro_rules! sql_store {
     ($store:ident, $db:ty, $upsert:expr, $version_upsert:expr, $migrations:expr) => {
         impl $store {
+            /// The newest migration applied (`None`: no schema yet).
+            pub async fn applied_schema(&self) -> Result<Option<i64>> {
+                let table: Option<i64> = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE",
+                )
+                .fetch_optional(&self.pool)
+                .await
+                .ok()
+                .flatten();
+                if table.is_none() {
+                    return Ok(None);
+                }
+                let n: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_err("read schema version"))?;
+                Ok(n)
+            }
+
+            /// Whether `version` is the active one (inside `conn`).
+            async fn is_active<'c, E>(conn: E, version: i64) -> Result<bool>
+            where
+                E: sqlx::Executor<'c, Database = $db>,
+            {
+                let active: Option<bool> =
+                    sqlx::query_scalar("SELECT active FROM model_versions WHERE version = ?")
+                        .bind(version)
+                        .fetch_optional(conn)
+                        .await
+                        .map_err(db_err("read version"))?;
+                Ok(active.unwrap_or(false))
+            }
+
             fn movie_from_row(row: &<$db as sqlx::Database>::Row) -> Result<Movie> {
                 let get_err = |e: sqlx::Error| Error::Corrupt(format!("movies row: {e}"));
                 let id: i64 = row.try_get("id").map_err(get_err)?;
@@ -174,13 +274,20 @@ macro_rules! sql_store {
                     .map_err(|e| Error::Unavailable(format!("schema migration: {e}")))
             }
 
-            async fn upsert_movies(&self, movies: &[Movie]) -> Result<()> {
+            async fn upsert_movies(&self, version: u64, movies: &[Movie]) -> Result<()> {
+                let v = version_i64(version)?;
                 let mut tx = self.pool.begin().await.map_err(db_err("begin"))?;
+                if Self::is_active(&mut *tx, v).await? {
+                    return Err(Error::Invalid(format!(
+                        "model version {version} is active: its movies are served and not rewritten"
+                    )));
+                }
                 for chunk in movies.chunks(BATCH) {
                     let mut qb: QueryBuilder<$db> =
-                        QueryBuilder::new(format!("INSERT INTO movies ({COLUMNS}) "));
+                        QueryBuilder::new(format!("INSERT INTO movies (version, {COLUMNS}) "));
                     qb.push_values(chunk, |mut b, m| {
-                        b.push_bind(i64::from(m.id))
+                        b.push_bind(v)
+                            .push_bind(i64::from(m.id))
                             .push_bind(m.title.clone())
                             .push_bind(m.display_title.clone())
                             .push_bind(m.year.map(i32::from))
@@ -202,6 +309,27 @@ macro_rules! sql_store {
                         .map_err(db_err("upsert movies"))?;
                 }
                 tx.commit().await.map_err(db_err("commit movies"))
+            }
+
+            async fn forget_version(&self, version: u64) -> Result<()> {
+                let v = version_i64(version)?;
+                let mut tx = self.pool.begin().await.map_err(db_err("begin"))?;
+                if Self::is_active(&mut *tx, v).await? {
+                    return Err(Error::Invalid(format!(
+                        "model version {version} is active and cannot be removed"
+                    )));
+                }
+                sqlx::query("DELETE FROM movies WHERE version = ?")
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err("delete movies"))?;
+                sqlx::query("DELETE FROM model_versions WHERE version = ?")
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err("delete version"))?;
+                tx.commit().await.map_err(db_err("commit removal"))
             }
 
             async fn record_version(&self, row: &ModelVersionRow) -> Result<()> {
@@ -263,11 +391,14 @@ macro_rules! sql_store {
 
         #[async_trait]
         impl MetadataReader for $store {
-            async fn movies(&self, ids: &[MovieId]) -> Result<Vec<Movie>> {
+            async fn movies(&self, version: u64, ids: &[MovieId]) -> Result<Vec<Movie>> {
+                let v = version_i64(version)?;
                 let mut found: HashMap<MovieId, Movie> = HashMap::with_capacity(ids.len());
                 for chunk in ids.chunks(BATCH) {
                     let mut qb: QueryBuilder<$db> =
-                        QueryBuilder::new(format!("SELECT {COLUMNS} FROM movies WHERE id IN ("));
+                        QueryBuilder::new(format!("SELECT {COLUMNS} FROM movies WHERE version = "));
+                    qb.push_bind(v);
+                    qb.push(" AND id IN (");
                     let mut sep = qb.separated(", ");
                     for id in chunk {
                         sep.push_bind(i64::from(*id));
@@ -286,20 +417,23 @@ macro_rules! sql_store {
                 Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
             }
 
-            async fn all_movies(&self) -> Result<Vec<Movie>> {
+            async fn all_movies(&self, version: u64) -> Result<Vec<Movie>> {
                 let sql: &'static str = concat!(
                     "SELECT id, title, display_title, year, genres, plot, director, actors, ",
-                    "runtime, rated, language, poster, imdb_id, popularity FROM movies ORDER BY id"
+                    "runtime, rated, language, poster, imdb_id, popularity FROM movies ",
+                    "WHERE version = ? ORDER BY id"
                 );
                 let rows = sqlx::query(sql)
+                    .bind(version_i64(version)?)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(db_err("select movies"))?;
                 rows.iter().map(Self::movie_from_row).collect()
             }
 
-            async fn count_movies(&self) -> Result<u64> {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM movies")
+            async fn count_movies(&self, version: u64) -> Result<u64> {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM movies WHERE version = ?")
+                    .bind(version_i64(version)?)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(db_err("count movies"))?;
@@ -378,6 +512,26 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// Connect to an existing SQLite file read-only (serving).
+    pub async fn connect_read_only(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::Invalid(format!("db: {url:?}: {e}")))?
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(2));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(2))
+            .connect_with(opts)
+            .await
+            .map_err(|e| {
+                Error::Unavailable(format!(
+                    "db {url}: {e} (serving opens an existing database read-only; \
+                     `reelgraph load` creates it)"
+                ))
+            })?;
+        Ok(SqliteStore { pool })
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
@@ -420,14 +574,14 @@ sql_store!(
     Sqlite,
     SQLITE_UPSERT,
     SQLITE_VERSION_UPSERT,
-    include_str!("../migrations/sqlite/0001_init.sql")
+    SQLITE_MIGRATIONS
 );
 sql_store!(
     MySqlStore,
     MySql,
     MYSQL_UPSERT,
     MYSQL_VERSION_UPSERT,
-    include_str!("../migrations/mysql/0001_init.sql")
+    MYSQL_MIGRATIONS
 );
 
 #[cfg(test)]

@@ -42,6 +42,20 @@ pub trait VectorReader: Send + Sync {
     async fn active_version(&self) -> Result<Option<u64>>;
     /// Top-`k` by inner product in the active version, best first.
     async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>>;
+    /// [`search`](Self::search) for each of `queries` — one round trip for
+    /// the stores that take several queries at once.
+    async fn search_many(
+        &self,
+        queries: &[Vec<f32>],
+        k: usize,
+        filter: &SearchFilter,
+    ) -> Result<Vec<Vec<Hit>>> {
+        let mut out = Vec::with_capacity(queries.len());
+        for q in queries {
+            out.push(self.search(q, k, filter).await?);
+        }
+        Ok(out)
+    }
     /// Vectors of the given ids in the active version (unknown ids are left out).
     async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>>;
     /// Number of vectors in the active version.

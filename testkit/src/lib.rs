@@ -17,4 +17,5 @@ pub mod cli;
 pub mod data;
 pub mod fixture;
 pub mod http;
+pub mod proxy;
 pub mod s3;

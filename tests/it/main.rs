@@ -4,6 +4,7 @@
 //! none of the test process's `REELGRAPH_*` variables, so tests running at
 //! the same time in this process never see each other's files or settings.
 
+mod cli_crash;
 mod cli_data;
 mod cli_e2e;
 mod cli_load;

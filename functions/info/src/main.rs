@@ -11,11 +11,7 @@ use reelgraph_api::Group;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_ansi(false)
-        .without_time()
-        .init();
-    let app = reelgraph_api::function::start(Group::Info).await?;
+    reelgraph_api::function::init_logging();
+    let app = reelgraph_api::function::start(Group::Info).await;
     lambda_http::run(app).await
 }

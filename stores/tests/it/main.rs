@@ -4,6 +4,7 @@
 //! databases after the process and the time, so they never collide.
 
 mod store_bundle;
+mod store_crash;
 mod store_load;
 mod store_milvus;
 mod store_sql;

@@ -15,11 +15,13 @@ async fn serves_the_bundle_read_only() {
     let bundle = artifact::read_version(&root, None).await.unwrap();
     let store = BundleStore::from_bundle(&bundle, Some("s3://b/models"));
 
-    assert_eq!(store.count_movies().await.unwrap(), 50);
-    let all = store.all_movies().await.unwrap();
+    assert_eq!(store.count_movies(7).await.unwrap(), 50);
+    let all = store.all_movies(7).await.unwrap();
+    assert!(store.all_movies(8).await.unwrap().is_empty());
+    assert_eq!(store.count_movies(8).await.unwrap(), 0);
     assert_eq!(all, fixture::movies(100, 50));
     // In the order asked, unknown ids left out.
-    let got = store.movies(&[149, 5, 100, 120]).await.unwrap();
+    let got = store.movies(7, &[149, 5, 100, 120]).await.unwrap();
     let ids: Vec<MovieId> = got.iter().map(|m| m.id).collect();
     assert_eq!(ids, vec![149, 100, 120]);
     assert_eq!(got[2], fixture::movies(120, 1)[0]);
@@ -41,7 +43,7 @@ async fn serves_the_bundle_read_only() {
 
     // Read-only by type: BundleStore implements MetadataReader only, so
     // serving code cannot call a write on it (there is nothing to refuse).
-    assert_eq!(store.all_movies().await.unwrap(), all);
+    assert_eq!(store.all_movies(7).await.unwrap(), all);
 }
 
 #[tokio::test]
@@ -58,8 +60,8 @@ async fn repeated_ids_keep_the_last_movie() {
         active: false,
     };
     let store = BundleStore::new(movies, row, None);
-    assert_eq!(store.count_movies().await.unwrap(), 3);
-    assert_eq!(store.movies(&[2]).await.unwrap(), vec![again]);
+    assert_eq!(store.count_movies(1).await.unwrap(), 3);
+    assert_eq!(store.movies(1, &[2]).await.unwrap(), vec![again]);
     assert!(store.active_version().await.unwrap().unwrap().active);
     assert_eq!(store.version_source(1).await.unwrap(), None);
 }

@@ -89,7 +89,7 @@ async fn load_from_s3_refuses_corrupt_and_incomplete_versions() {
     assert!(r.changed);
     assert_eq!((r.version, r.items, r.dimension), (1, 300, 16));
     assert_eq!(db.active_version().await.unwrap().unwrap().version, 1);
-    assert_eq!(db.count_movies().await.unwrap(), 300);
+    assert_eq!(db.count_movies(1).await.unwrap(), 300);
     assert_eq!(
         db.version_source(1).await.unwrap().as_deref(),
         Some("s3://models/pinsage")

@@ -3,7 +3,7 @@
 //! (`REELGRAPH_TEST_MILVUS`), both started by `infra/`. Search results must
 //! equal the embedded index's; readers never see an error, an empty result
 //! or a mix of versions while a new version is loaded and activated; old
-//! collections are dropped keeping two.
+//! collections are dropped keeping the active one and two before it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -173,14 +173,15 @@ async fn exercise(url: &str, tag: &str) {
     );
     assert_eq!(db.active_version().await.unwrap().unwrap().version, 2);
 
-    // Version 3: version 1's collection is dropped, 2 and 3 stay.
+    // Version 3: the two versions before it stay (load::KEEP_PREVIOUS).
     fixture::publish(&root, 3, 1, 500, DIM, 33).await.unwrap();
     load::load_version(&from, None, &target, db.as_ref(), &no_progress)
         .await
         .unwrap();
     assert_eq!(milvus.active_version().await.unwrap(), Some(3));
     assert_eq!(milvus.count().await.unwrap(), 500);
-    assert!(!milvus.has_version(1).await.unwrap());
+    assert_eq!(load::KEEP_PREVIOUS, 2);
+    assert!(milvus.has_version(1).await.unwrap());
     assert!(milvus.has_version(2).await.unwrap());
     // Going back to version 2 (still kept) works without re-verifying files.
     milvus.activate(2).await.unwrap();

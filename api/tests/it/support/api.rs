@@ -4,11 +4,10 @@
 //! Every call publishes the catalogue as an exported model version
 //! (manifest and checksums, [`artifact::publish_version`]) into a temporary
 //! model root, loads it with [`load::load_version`] into a SQLite metadata
-//! store in the same temporary directory, opens the embedded index the way
-//! `reelgraph serve` does ([`load::open_vectors`]) and builds the
-//! [`AppState`] from those stores. Nothing here stands in for a store.
+//! store in the same temporary directory, and serves it the way `reelgraph
+//! serve` does (SQLite read-only, the embedded index of the active version
+//! opened from its model root: [`ServicesSource`]). Nothing here stands in for a store.
 
-use reelgraph_core::settings::VectorSpec;
 use std::sync::Arc;
 
 use axum::Router;
@@ -16,6 +15,7 @@ use axum::body::Body;
 use axum::http::Request;
 use axum::middleware::{self, Next};
 use bytes::Bytes;
+use reelgraph_api::serving::{ServicesSource, ServicesVectors};
 use reelgraph_api::{self as api, ApiConfig, AppState};
 use reelgraph_core::artifact::{self, DatasetInfo, Manifest};
 use reelgraph_core::object::LocalDir;
@@ -153,12 +153,23 @@ pub async fn fixture_with(config: ApiConfig) -> Fixture {
     .await
     .expect("load the fixture version");
     assert_eq!((report.version, report.items), (VERSION, 40));
-    let vectors = load::open_vectors(&VectorSpec::Embedded, None, meta.as_ref())
-        .await
-        .expect("open the embedded index");
-    let state = AppState::load(vectors, meta, config)
-        .await
-        .expect("load the API state");
+    drop(meta);
+    // Served as `reelgraph serve` serves it: SQL read-only, the embedded
+    // index of the active version opened from its recorded model root.
+    let source = ServicesSource {
+        meta: sql::open_reader(&db_url.parse().unwrap())
+            .await
+            .expect("open SQLite read-only"),
+        vectors: ServicesVectors::Embedded,
+        describe: "the fixture".into(),
+    };
+    let state = AppState::open(Arc::new(source), config).await;
+    assert_eq!(
+        state.model_version(),
+        Some(VERSION),
+        "{:?}",
+        state.serving.status()
+    );
     Fixture {
         state: Arc::new(state),
         dir: Arc::new(dir),
