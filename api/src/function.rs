@@ -17,7 +17,8 @@
 //! `services` when `REELGRAPH_DB` is set or `REELGRAPH_VECTORS` names a
 //! server, otherwise `self-contained` when `REELGRAPH_MODELS` is set. A
 //! missing or contradictory variable fails the cold start with a message
-//! naming it. `REELGRAPH_CORS_ORIGINS` sets the CORS allow-list in both modes.
+//! naming it. `REELGRAPH_CORS_ORIGINS` sets the CORS allow-list in both modes,
+//! `REELGRAPH_PUBLIC_URL` the base of the original client's links.
 //! `REELGRAPH_MILVUS_NAMESPACE` prefixes the Milvus alias and collection
 //! names (see [`MilvusStore::with_namespace`]), for a Milvus shared with
 //! other deployments or tests.
@@ -31,7 +32,9 @@ use crate::{ApiConfig, AppState, Group, State};
 use reelgraph_core::artifact;
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::object::{self, ObjectStore};
-use reelgraph_core::settings::{self, DbSpec, ModelsSpec, Origins, Secret, Sources, VectorSpec};
+use reelgraph_core::settings::{
+    self, DbSpec, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
+};
 use reelgraph_stores::bundle::BundleStore;
 use reelgraph_stores::embedded::{EmbeddedIndex, EmbeddedStore};
 use reelgraph_stores::load;
@@ -62,6 +65,9 @@ pub struct FunctionConfig {
     pub milvus_namespace: Option<String>,
     /// CORS allow-list (`REELGRAPH_CORS_ORIGINS`).
     pub cors_origins: Origins,
+    /// Base of the original client's links (`REELGRAPH_PUBLIC_URL`; `None`:
+    /// from the request's `Host`).
+    pub public_url: Option<PublicUrl>,
 }
 
 impl FunctionConfig {
@@ -163,6 +169,7 @@ impl FunctionConfig {
             milvus_token: src.resolve(&settings::MILVUS_TOKEN, None)?,
             milvus_namespace,
             cors_origins: src.require(&settings::CORS_ORIGINS, None)?,
+            public_url: src.resolve(&settings::PUBLIC_URL, None)?,
         })
     }
 
@@ -170,6 +177,11 @@ impl FunctionConfig {
     pub fn api(&self) -> ApiConfig {
         ApiConfig {
             cors_origins: self.cors_origins.0.clone(),
+            public_url: self
+                .public_url
+                .as_ref()
+                .map(|u| u.0.clone())
+                .unwrap_or_default(),
             ..ApiConfig::default()
         }
     }

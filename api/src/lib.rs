@@ -68,7 +68,7 @@ pub struct ApiConfig {
     /// Strategy of requests that name none.
     pub strategy: Strategy,
     /// Absolute base URL of the API for links in the original client's
-    /// answers (`""`: links relative to the API's origin).
+    /// answers (`""`: built from the request's `Host`, see [`legacy::LinkBase`]).
     pub public_url: String,
 }
 

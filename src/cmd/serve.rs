@@ -78,6 +78,7 @@ impl ServeArgs {
             web,
             api: ApiConfig {
                 cors_origins: server.cors_origins.0,
+                public_url: server.public_url,
                 ..ApiConfig::default()
             },
         })
