@@ -8,8 +8,8 @@
 #    API docs (cargo doc --no-deps with -D warnings),
 #    validates template.yaml (infra/check-template.sh: sam validate --lint, cfn-lint),
 # 3. runs every Rust test of the workspace, `sam build` with a check that the
-#    functions it built start and answer (infra/sam-build.sh), and the browser
-#    tests of web/,
+#    functions it built start and answer (infra/sam-build.sh), the browser
+#    tests of web/ and the original client's flow (web/seed-client/run.sh),
 # 4. prints which service tests ran.
 #
 # Under CI=true a service test that finds its service missing fails instead of
@@ -66,6 +66,9 @@ if [ -x web/run-tests.sh ]; then
     exit 1
   }
   infra/scratch-db.sh drop "$WEB_DB"
+
+  step "the original client, unchanged (web/seed-client/)"
+  web/seed-client/run.sh "$CARGO_TARGET_DIR/debug/reelgraph"
 fi
 
 step "service tests"

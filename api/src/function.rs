@@ -17,7 +17,8 @@
 //! `services` when `REELGRAPH_DB` is set or `REELGRAPH_VECTORS` names a
 //! server, otherwise `self-contained` when `REELGRAPH_MODELS` is set. A
 //! missing or contradictory variable fails the cold start with a message
-//! naming it. `REELGRAPH_CORS_ORIGINS` sets the CORS allow-list in both modes.
+//! naming it. `REELGRAPH_CORS_ORIGINS` sets the CORS allow-list in both modes,
+//! `REELGRAPH_PUBLIC_URL` the base of the original client's links.
 //! `REELGRAPH_MILVUS_NAMESPACE` prefixes the Milvus alias and collection
 //! names (see [`MilvusStore::with_namespace`]), for a Milvus shared with
 //! other deployments or tests.
@@ -31,7 +32,9 @@ use crate::serving::{BundleSource, ServicesSource, ServicesVectors, VersionSourc
 use crate::{ApiConfig, AppState, Group, State};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::object;
-use reelgraph_core::settings::{self, DbSpec, ModelsSpec, Origins, Secret, Sources, VectorSpec};
+use reelgraph_core::settings::{
+    self, DbSpec, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
+};
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql;
 
@@ -67,6 +70,9 @@ pub struct FunctionConfig {
     /// The Lambda function's name (`AWS_LAMBDA_FUNCTION_NAME`, set by
     /// Lambda): requests are also printed as CloudWatch EMF records.
     pub lambda_function: Option<String>,
+    /// Base of the original client's links (`REELGRAPH_PUBLIC_URL`; `None`:
+    /// from the request's `Host`).
+    pub public_url: Option<PublicUrl>,
 }
 
 impl FunctionConfig {
@@ -177,6 +183,7 @@ impl FunctionConfig {
             ),
             max_concurrency: src.require(&settings::MAX_CONCURRENCY, None)?,
             lambda_function,
+            public_url: src.resolve(&settings::PUBLIC_URL, None)?,
         })
     }
 
@@ -188,6 +195,11 @@ impl FunctionConfig {
             refresh_interval: self.refresh_interval,
             max_concurrency: self.max_concurrency,
             emf_function: self.lambda_function.clone(),
+            public_url: self
+                .public_url
+                .as_ref()
+                .map(|u| u.0.clone())
+                .unwrap_or_default(),
             ..ApiConfig::default()
         }
     }

@@ -11,14 +11,16 @@
 //!
 //! Objects keyed by id keep the answer's order (random draw, or best
 //! recommendation first). `year` is a string as in OMDb (`""` when unknown);
-//! `posterUrl` is the OMDb URL when known, else this API's `/getImage?img=<id>`.
+//! `posterUrl` is the OMDb URL when known, else this API's `/getImage?img=<id>`
+//! as an absolute URL ([`LinkBase`]): the client runs on an origin of its own,
+//! so a relative link would point at the client's server.
 //! Errors keep the original body `["Error with …", <status>]` and also set
 //! that HTTP status. Table deletion is not exposed.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Value, json};
@@ -62,12 +64,142 @@ fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
         .into_response()
 }
 
-/// `posterUrl` of a movie in the original answers.
-pub fn poster_url(s: &AppState, m: &Movie) -> String {
-    match &m.poster {
-        Some(p) if !p.is_empty() => p.clone(),
-        _ => format!("{}/getImage?img={}", s.config.public_url, m.id),
+/// Where the API's own links in the original answers point.
+///
+/// The original server built them from the request's `Host`; the original
+/// client runs on an origin of its own, so they must be absolute. In order:
+/// 1. the configured public URL ([`crate::ApiConfig::public_url`]), when set:
+///    the request's headers are not consulted at all;
+/// 2. else `scheme://HOST` from the request (the URI's authority, as HTTP/2
+///    and absolute-form requests carry it, or the `Host` header), but only a
+///    syntactically valid `host[:port]` ([`valid_authority`]); the scheme is
+///    the URI's when it has one (Lambda's requests), else `http`.
+///    `X-Forwarded-Host` and `X-Forwarded-Proto` are ignored: caches rarely
+///    key on them, which is what makes them the usual cache-poisoning vector;
+/// 3. else (no usable host) links relative to the API's origin.
+///
+/// An answer whose links came from `Host` says `Vary: Host`, so a shared
+/// cache keys it on the header the links depend on and never serves links
+/// built from a forged `Host` to anyone else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkBase {
+    /// `https://api.example.com` (no trailing slash), or `""` for relative links.
+    pub base: String,
+    /// The links came from the request's `Host`.
+    pub from_host: bool,
+}
+
+impl LinkBase {
+    pub fn of(s: &AppState, uri: &Uri, headers: &HeaderMap) -> LinkBase {
+        let configured = s.config.public_url.trim_end_matches('/');
+        if !configured.is_empty() {
+            return LinkBase {
+                base: configured.to_string(),
+                from_host: false,
+            };
+        }
+        let authority = uri.authority().map(|a| a.as_str().to_string()).or_else(|| {
+            headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        });
+        match authority.filter(|a| valid_authority(a)) {
+            Some(a) => {
+                let scheme = match uri.scheme_str() {
+                    Some("https") => "https",
+                    _ => "http",
+                };
+                LinkBase {
+                    base: format!("{scheme}://{}", a.to_ascii_lowercase()),
+                    from_host: true,
+                }
+            }
+            None => LinkBase {
+                base: String::new(),
+                from_host: false,
+            },
+        }
     }
+
+    /// `posterUrl` of a movie: its OMDb poster when known, else `/getImage`.
+    pub fn poster_url(&self, m: &Movie) -> String {
+        match &m.poster {
+            Some(p) if !p.is_empty() => p.clone(),
+            _ => format!("{}/getImage?img={}", self.base, m.id),
+        }
+    }
+
+    /// A JSON answer, with `Vary: Host` when its links depend on `Host`.
+    fn respond(&self, body: &impl serde::Serialize) -> Response {
+        let mut r = json_response(StatusCode::OK, body);
+        if self.from_host {
+            r.headers_mut()
+                .append(header::VARY, HeaderValue::from_static("host"));
+        }
+        r
+    }
+}
+
+/// `host[:port]` as RFC 3986 allows it in a `Host` header, restricted to what
+/// a link may safely carry: a DNS name (letters, digits, `-`, dot-separated
+/// labels of 1–63 characters, at most 253 in all; IPv4 addresses included)
+/// or a bracketed IPv6 address, and an optional port of 1–5 digits up to
+/// 65535. No user info, path, query, percent-escape, space or other byte.
+pub fn valid_authority(a: &str) -> bool {
+    let (host, port) = if let Some(rest) = a.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if v6.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => (None, None),
+            p => match p.strip_prefix(':') {
+                Some(p) => (None, Some(p)),
+                None => return false,
+            },
+        }
+    } else {
+        match a.split_once(':') {
+            Some((h, p)) => (Some(h), Some(p)),
+            None => (Some(a), None),
+        }
+    };
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n <= 65535)
+    });
+    let host_ok = host.is_none_or(|h| {
+        !h.is_empty()
+            && h.len() <= 253
+            && h.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    });
+    port_ok && host_ok
+}
+
+/// `860790` as OMDb writes vote counts: `860,790`.
+fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn year_text(m: &Movie) -> String {
@@ -76,7 +208,7 @@ fn year_text(m: &Movie) -> String {
 
 /// `{"<id>": [title, year, posterUrl], …}` in the order given.
 struct MovieMap<'a> {
-    state: &'a AppState,
+    links: &'a LinkBase,
     movies: Vec<&'a Movie>,
 }
 
@@ -86,15 +218,15 @@ impl serde::Serialize for MovieMap<'_> {
         for m in &self.movies {
             map.serialize_entry(
                 &m.id.to_string(),
-                &(&m.display_title, year_text(m), poster_url(self.state, m)),
+                &(&m.display_title, year_text(m), self.links.poster_url(m)),
             )?;
         }
         map.end()
     }
 }
 
-fn movie_map(s: &AppState, movies: Vec<&Movie>) -> Response {
-    json_response(StatusCode::OK, &(MovieMap { state: s, movies }, 200))
+fn movie_map(links: &LinkBase, movies: Vec<&Movie>) -> Response {
+    links.respond(&(MovieMap { links, movies }, 200))
 }
 
 /// `POST /getRandom?num=16`: random movies to rate.
@@ -103,6 +235,8 @@ fn movie_map(s: &AppState, movies: Vec<&Movie>) -> Response {
     responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`")))]
 pub async fn get_random(
     State(s): State<super::State>,
+    uri: Uri,
+    headers: HeaderMap,
     q: Result<Query<Params>, QueryRejection>,
 ) -> LegacyResult {
     let p = input::params(q)?;
@@ -110,11 +244,15 @@ pub async fn get_random(
     let n = input::count(&p, "num", 16, 100)?;
     let snap = s.served()?;
     let catalog = &snap.catalog;
-    Ok(movie_map(&s, v1::random_movies(catalog, n, None)))
+    let links = LinkBase::of(&s, &uri, &headers);
+    Ok(movie_map(&links, v1::random_movies(catalog, n, None)))
 }
 
-/// OMDb-style object of a movie (`"N/A"` where unknown, as OMDb writes).
-pub fn omdb_object(s: &AppState, m: &Movie) -> Value {
+/// OMDb-style object of a movie (`"N/A"` where unknown, as OMDb writes):
+/// every field the original client's detail page shows (`Title`, `Year`,
+/// `Genre`, `imdbRating`, `imdbVotes`, `Runtime`, `Released`, `Plot`) and the
+/// rest of what the catalogue knows.
+pub fn omdb_object(links: &LinkBase, m: &Movie) -> Value {
     let na = |v: Option<String>| v.filter(|x| !x.is_empty()).unwrap_or_else(|| "N/A".into());
     let list = |v: &[String]| {
         if v.is_empty() {
@@ -133,8 +271,11 @@ pub fn omdb_object(s: &AppState, m: &Movie) -> Value {
         "Actors": list(&m.actors),
         "Plot": na(m.plot.clone()),
         "Language": na(m.language.clone()),
-        "Poster": m.poster.clone().filter(|p| !p.is_empty()).unwrap_or_else(|| poster_url(s, m)),
+        "Poster": links.poster_url(m),
+        "Released": na(m.released_omdb()),
         "imdbID": na(m.imdb_id.clone()),
+        "imdbRating": na(m.imdb_rating.map(|r| format!("{r:.1}"))),
+        "imdbVotes": na(m.imdb_votes.map(thousands)),
         "Type": "movie",
         "Response": "True",
     })
@@ -143,9 +284,11 @@ pub fn omdb_object(s: &AppState, m: &Movie) -> Value {
 /// `GET /getInfo?ids=<id>`: one movie, OMDb-style.
 #[utoipa::path(get, path = "/getInfo", tag = "original client",
     params(("ids" = u32, Query, description = "movie id")),
-    responses((status = 200, description = "`[[{Title, Year, Genre, Plot, Director, Actors, Poster, …}, posterUrl], 200]`")))]
+    responses((status = 200, description = "`[[{Title, Year, Genre, Plot, Director, Actors, Poster, Released, imdbRating, imdbVotes, …}, posterUrl], 200]`")))]
 pub async fn get_info(
     State(s): State<super::State>,
+    uri: Uri,
+    headers: HeaderMap,
     q: Result<Query<Params>, QueryRejection>,
 ) -> LegacyResult {
     let p = input::params(q)?;
@@ -158,10 +301,8 @@ pub async fn get_info(
     let m = catalog
         .get(id)
         .ok_or_else(|| ApiError::unknown_ids("ids", &[id]))?;
-    Ok(json_response(
-        StatusCode::OK,
-        &json!([[omdb_object(&s, m), poster_url(&s, m)], 200]),
-    ))
+    let links = LinkBase::of(&s, &uri, &headers);
+    Ok(links.respond(&json!([[omdb_object(&links, m), links.poster_url(m)], 200])))
 }
 
 /// `POST /getSimilarUser`: recommendations from a JSON list of liked ids.
@@ -171,6 +312,8 @@ pub async fn get_info(
     responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`")))]
 pub async fn get_similar_user(
     State(s): State<super::State>,
+    uri: Uri,
+    headers: HeaderMap,
     q: Result<Query<Params>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> LegacyResult {
@@ -196,7 +339,7 @@ pub async fn get_similar_user(
         .await
         .map_err(ApiError::from)?;
     let movies = scored.iter().filter_map(|r| catalog.get(r.id)).collect();
-    Ok(movie_map(&s, movies))
+    Ok(movie_map(&LinkBase::of(&s, &uri, &headers), movies))
 }
 
 /// `GET /getImage?img=<id>`: the poster.
@@ -240,4 +383,64 @@ pub async fn count_table(
         StatusCode::OK,
         &json!([format!("{vectors},{rows}"), 200]),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorities() {
+        for ok in [
+            "localhost",
+            "localhost:8000",
+            "127.0.0.1:65535",
+            "api.example.com",
+            "xn--bcher-kva.example",
+            "[::1]",
+            "[::1]:8000",
+            "[2001:db8::1]:443",
+        ] {
+            assert!(valid_authority(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ":80",
+            "host:",
+            "host:65536",
+            "host:123456",
+            "host:8x",
+            "evil.com/x",
+            "evil.com?x",
+            "evil.com#x",
+            "user@evil.com",
+            "evil.com\\x",
+            "a b",
+            "evil.com\"><script>",
+            "-evil.com",
+            "evil-.com",
+            "evil..com",
+            ".evil.com",
+            "evil.com.",
+            "%65vil.com",
+            "[::1",
+            "[nothex]:80",
+            "[::1]x",
+            "h:1:2",
+            "évil.com",
+        ] {
+            assert!(!valid_authority(bad), "{bad}");
+        }
+        assert!(!valid_authority(&format!("{}.com", "a".repeat(64))));
+        assert!(!valid_authority(&["a"; 128].join(".")));
+    }
+
+    #[test]
+    fn vote_counts() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(860_790), "860,790");
+        assert_eq!(thousands(4_294_967_295), "4,294,967,295");
+    }
 }

@@ -69,7 +69,7 @@ pub struct ApiConfig {
     /// Strategy of requests that name none.
     pub strategy: Strategy,
     /// Absolute base URL of the API for links in the original client's
-    /// answers (`""`: links relative to the API's origin).
+    /// answers (`""`: built from the request's `Host`, see [`legacy::LinkBase`]).
     pub public_url: String,
     /// Every request is answered within this time: past it, a JSON 503 with
     /// `Retry-After` (a store that hangs cannot hold a request).

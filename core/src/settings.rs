@@ -112,6 +112,12 @@ settings! {
         help: "Base URL of the MovieLens zips (a mirror)",
         used_by: "data fetch, demo",
     };
+    OMDB_URL = {
+        key: "omdb_url", flag: Some("omdb-url"), env: "REELGRAPH_OMDB_URL",
+        default: Some("https://raw.githubusercontent.com/shiyu22/user_base_recommend/master/webserver/src/movie_info.dat"),
+        help: "Where ml-1m's OMDb information (`movie_info.dat`: plots, cast, posters; SHA-256 pinned) is downloaded from",
+        used_by: "data fetch, demo",
+    };
     MODELS = {
         key: "models", flag: Some("models"), env: "REELGRAPH_MODELS", default: None,
         help: "Model root: a directory or `s3://bucket/prefix` (`--out` of train, `--from` of load and serve; `demo` uses `reelgraph-demo/models`)",
@@ -160,6 +166,11 @@ settings! {
         default: Some("http://127.0.0.1:8000,http://localhost:8000"),
         help: "Origins allowed by CORS, comma-separated (exact matches)",
         used_by: "serve, functions",
+    };
+    PUBLIC_URL = {
+        key: "public_url", flag: Some("public-url"), env: "REELGRAPH_PUBLIC_URL", default: None,
+        help: "Absolute base URL of the API for the links the original client's routes return (default: built from the request's `Host`)",
+        used_by: "serve, demo, functions",
     };
     WEB = {
         key: "web", flag: Some("web"), env: "REELGRAPH_WEB", default: None,
@@ -626,6 +637,34 @@ impl FromStr for Origins {
     }
 }
 
+/// An absolute `http(s)://` base URL (no query or fragment), without its
+/// trailing `/`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PublicUrl(pub String);
+
+impl FromStr for PublicUrl {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let url = s.trim().trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| format!("{s:?} is not an absolute http:// or https:// URL"))?;
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty()
+            || host.contains('@')
+            || !url
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b"\"'<>\\^`{|}?#".contains(&b))
+        {
+            return Err(format!(
+                "{s:?} is not a base URL (`https://HOST[:PORT][/PATH]`, no user, query or fragment)"
+            ));
+        }
+        Ok(PublicUrl(url.to_string()))
+    }
+}
+
 /// Where a Lambda function's stores are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -753,6 +792,38 @@ mod tests {
         let o: Origins = Sources::default().require(&CORS_ORIGINS, None).unwrap();
         assert_eq!(o.0, vec!["http://127.0.0.1:8000", "http://localhost:8000"]);
         assert!("https://a.example,*".parse::<Origins>().is_err());
+    }
+
+    #[test]
+    fn public_urls() {
+        let ok = |s: &str| s.parse::<PublicUrl>().map(|u| u.0);
+        assert_eq!(
+            ok("https://api.example.com/").unwrap(),
+            "https://api.example.com"
+        );
+        assert_eq!(
+            ok(" http://127.0.0.1:8000/api ").unwrap(),
+            "http://127.0.0.1:8000/api"
+        );
+        for bad in [
+            "api.example.com",
+            "ftp://api.example.com",
+            "https://",
+            "https:///x",
+            "https://user@evil.example",
+            "https://a.example/?x=1",
+            "https://a.example/#x",
+            "https://a.example/\"><script>",
+            "https://a b.example",
+        ] {
+            assert!(ok(bad).is_err(), "{bad}");
+        }
+        let e = Sources::from_toml("public_url = \"nope\"")
+            .unwrap()
+            .require::<PublicUrl>(&PUBLIC_URL, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("public_url") && e.contains("nope"), "{e}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use reelgraph_core::settings::{
-    self as s, DbSpec, ModelsSpec, Origins, Secret, Sources, VectorSpec,
+    self as s, DbSpec, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
 };
 
 /// The stores a version is loaded into and served from.
@@ -47,6 +47,8 @@ pub struct ServerArgs {
     pub port: Option<u16>,
     #[arg(long = s::CORS_ORIGINS.long(), env = s::CORS_ORIGINS.env, help = s::CORS_ORIGINS.help)]
     pub cors_origins: Option<Origins>,
+    #[arg(long = s::PUBLIC_URL.long(), env = s::PUBLIC_URL.env, help = s::PUBLIC_URL.help)]
+    pub public_url: Option<PublicUrl>,
     #[arg(long = s::WEB.long(), env = s::WEB.env, help = s::WEB.help)]
     pub web: Option<PathBuf>,
     #[arg(long = s::DEADLINE_MS.long(), env = s::DEADLINE_MS.env, help = s::DEADLINE_MS.help)]
@@ -64,6 +66,8 @@ pub struct ServerArgs {
 pub struct Server {
     pub addr: SocketAddr,
     pub cors_origins: Origins,
+    /// Base of the original client's links (`""`: from the request's `Host`).
+    pub public_url: String,
     pub web: Option<PathBuf>,
     pub deadline: std::time::Duration,
     pub refresh_interval: std::time::Duration,
@@ -78,6 +82,10 @@ impl ServerArgs {
         Ok(Server {
             addr: SocketAddr::new(host, port),
             cors_origins: src.require(&s::CORS_ORIGINS, self.cors_origins.clone())?,
+            public_url: src
+                .resolve::<PublicUrl>(&s::PUBLIC_URL, self.public_url.clone())?
+                .map(|u| u.0)
+                .unwrap_or_default(),
             web: src.resolve(&s::WEB, self.web.clone())?,
             deadline: std::time::Duration::from_millis(
                 src.require::<u64>(&s::DEADLINE_MS, self.deadline_ms)?

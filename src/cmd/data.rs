@@ -11,7 +11,8 @@ use serde_json::json;
 #[derive(clap::Subcommand)]
 pub enum DataCommand {
     /// Download an official MovieLens zip from GroupLens, verify its pinned
-    /// SHA-256 and unzip it into DIR/NAME.
+    /// SHA-256 and unzip it into DIR/NAME; for ml-1m also its OMDb
+    /// information (DIR/ml-1m/movie_info.dat, SHA-256 pinned).
     Fetch(FetchArgs),
     /// Print users, items, interactions, density, rating histogram, time
     /// range and split sizes of a dataset directory.
@@ -30,9 +31,49 @@ pub struct FetchArgs {
     pub sha256: Option<String>,
     #[arg(long = s::DATA_BASE_URL.long(), env = s::DATA_BASE_URL.env, help = s::DATA_BASE_URL.help)]
     pub base_url: Option<String>,
+    #[command(flatten)]
+    pub omdb: OmdbArgs,
     /// Download again even when the dataset is already there.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Where ml-1m's OMDb information comes from (`data fetch`, `demo`).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct OmdbArgs {
+    #[arg(long = s::OMDB_URL.long(), env = s::OMDB_URL.env, help = s::OMDB_URL.help)]
+    pub omdb_url: Option<String>,
+    /// Expected SHA-256 of the file at --omdb-url when it is not the pinned
+    /// original (a mirror of another file).
+    #[arg(long)]
+    pub omdb_sha256: Option<String>,
+    /// Do not download the OMDb information.
+    #[arg(long)]
+    pub no_metadata: bool,
+}
+
+impl OmdbArgs {
+    /// Download the metadata of `name` into `dataset_dir` (unless
+    /// `--no-metadata`); `None` when there is none to get.
+    pub fn fetch(
+        &self,
+        name: &str,
+        dataset_dir: &std::path::Path,
+        force: bool,
+        config: &Sources,
+    ) -> anyhow::Result<Option<PathBuf>> {
+        if self.no_metadata {
+            return Ok(None);
+        }
+        let opts = fetch::MetadataOptions {
+            url: Some(config.require(&s::OMDB_URL, self.omdb_url.clone())?),
+            sha256: self.omdb_sha256.clone(),
+            force,
+            progress: true,
+        };
+        fetch::fetch_metadata(name, dataset_dir, &opts)
+            .with_context(|| format!("data fetch {name}: the OMDb information"))
+    }
 }
 
 #[derive(clap::Args)]
@@ -65,6 +106,14 @@ pub fn run(cmd: DataCommand, config: &Sources) -> anyhow::Result<()> {
             let dir = fetch::fetch(&a.name, &a.dir, &opts)
                 .with_context(|| format!("data fetch {}", a.name))?;
             println!("{} is ready in {}", a.name, dir.display());
+            if let Some(file) = a.omdb.fetch(&a.name, &dir, a.force, config)? {
+                println!(
+                    "its OMDb information (plots, cast, posters) is in {}; `demo` joins it, \
+                     `train` with --metadata {}",
+                    file.display(),
+                    file.display()
+                );
+            }
             Ok(())
         }
         DataCommand::Inspect(a) => inspect(a, config),

@@ -2,7 +2,10 @@
 //!
 //! The main job on embedded defaults, in one command:
 //! 1. data: `--data DIR`, or MovieLens ml-1m downloaded into `STATE/data`
-//!    (checksummed);
+//!    (checksummed) with its OMDb information (`movie_info.dat`, checksummed);
+//!    the metadata joined is `--metadata FILE`, else the dataset directory's
+//!    `movie_info.dat` when it is there (so the first run has plots, cast and
+//!    posters);
 //! 2. train: when `STATE/models` holds no version yet (or `--retrain`);
 //! 3. load: the latest version into SQLite (`STATE/reelgraph.db`) and the
 //!    embedded vector index (a no-op when it is already active);
@@ -19,6 +22,7 @@ use reelgraph_stores::sql;
 use reelgraph_trainer::data::fetch;
 
 use super::args::{ServerArgs, StoreArgs};
+use super::data::OmdbArgs;
 use super::serve::{self, ServeArgs};
 use super::train::TrainArgs;
 
@@ -30,9 +34,12 @@ pub struct DemoArgs {
     /// Dataset directory (default: ml-1m, downloaded into STATE/data).
     #[arg(long = s::DATA.long(), env = s::DATA.env)]
     pub data: Option<PathBuf>,
-    /// OMDb metadata file joined into the catalogue (plots, posters, cast).
+    /// OMDb metadata file joined into the catalogue (plots, posters, cast;
+    /// default: `movie_info.dat` in the dataset directory when it is there).
     #[arg(long)]
     pub metadata: Option<PathBuf>,
+    #[command(flatten)]
+    pub omdb: OmdbArgs,
     /// Where the demo keeps its data, models, report and database.
     #[arg(long, default_value = "reelgraph-demo")]
     pub dir: PathBuf,
@@ -59,8 +66,8 @@ pub fn run(args: DemoArgs, config: &Sources) -> anyhow::Result<()> {
     std::fs::create_dir_all(state).with_context(|| format!("creating {}", state.display()))?;
     let base_url: String = config.require(&s::DATA_BASE_URL, args.base_url.clone())?;
     let data: Option<PathBuf> = config.resolve(&s::DATA, args.data.clone())?;
-    let data = match data {
-        Some(d) => d,
+    let (data, downloaded) = match data {
+        Some(d) => (d, false),
         None => {
             println!(
                 "demo: no --data given; using MovieLens {DEMO_DATASET} in {}",
@@ -76,8 +83,22 @@ pub fn run(args: DemoArgs, config: &Sources) -> anyhow::Result<()> {
                     progress: true,
                 },
             )
-            .with_context(|| format!("downloading {DEMO_DATASET} (or pass --data DIR)"))?
+            .with_context(|| format!("downloading {DEMO_DATASET} (or pass --data DIR)"))
+            .map(|d| (d, true))?
         }
+    };
+    let metadata = match &args.metadata {
+        Some(m) => Some(m.clone()),
+        None if args.omdb.no_metadata => None,
+        // Without plots and posters the demo still works: a failed download is a warning.
+        None if downloaded => args
+            .omdb
+            .fetch(DEMO_DATASET, &data, false, config)
+            .unwrap_or_else(|e| {
+                eprintln!("demo: warning: {e:#}; continuing without plots, cast and posters");
+                None
+            }),
+        None => Some(data.join(fetch::METADATA_FILE)).filter(|f| f.is_file()),
     };
     let models = state.join("models").display().to_string();
     let db = format!("sqlite://{}", state.join("reelgraph.db").display());
@@ -90,10 +111,17 @@ pub fn run(args: DemoArgs, config: &Sources) -> anyhow::Result<()> {
             println!("demo: model version {v} exists in {models} (use --retrain for a new one)")
         }
         _ => {
-            println!("demo: training on {}", data.display());
+            match &metadata {
+                Some(m) => println!(
+                    "demo: training on {} with the metadata of {}",
+                    data.display(),
+                    m.display()
+                ),
+                None => println!("demo: training on {} (no metadata file)", data.display()),
+            }
             let train = TrainArgs {
                 data: Some(data.clone()),
-                metadata: args.metadata.clone(),
+                metadata,
                 out: Some(models.parse().map_err(anyhow::Error::msg)?),
                 report: Some(state.join("report/")),
                 flags: super::train::TrainFlags {

@@ -88,6 +88,7 @@ impl ServeArgs {
                 deadline: server.deadline,
                 refresh_interval: server.refresh_interval,
                 max_concurrency: server.max_concurrency,
+                public_url: server.public_url,
                 ..ApiConfig::default()
             },
         })

@@ -28,23 +28,25 @@ use reelgraph_core::error::{Error, Result};
 use reelgraph_core::settings::{DbKind, DbSpec};
 use reelgraph_core::types::{Movie, MovieId};
 
-/// Rows per multi-row `INSERT` (14 parameters each: well under SQLite's and
+/// Rows per multi-row `INSERT` (17 parameters each: well under SQLite's and
 /// MySQL's placeholder limits).
 pub const BATCH: usize = 500;
 
-const COLUMNS: &str = "id, title, display_title, year, genres, plot, director, actors, runtime, rated, language, poster, imdb_id, popularity";
+const COLUMNS: &str = "id, title, display_title, year, genres, plot, director, actors, runtime, rated, language, poster, imdb_id, popularity, released, imdb_rating, imdb_votes";
 
 const SQLITE_UPSERT: &str = " ON CONFLICT(version, id) DO UPDATE SET title = excluded.title, \
     display_title = excluded.display_title, year = excluded.year, genres = excluded.genres, \
     plot = excluded.plot, director = excluded.director, actors = excluded.actors, \
     runtime = excluded.runtime, rated = excluded.rated, language = excluded.language, \
-    poster = excluded.poster, imdb_id = excluded.imdb_id, popularity = excluded.popularity";
+    poster = excluded.poster, imdb_id = excluded.imdb_id, popularity = excluded.popularity, \
+    released = excluded.released, imdb_rating = excluded.imdb_rating, imdb_votes = excluded.imdb_votes";
 
 const MYSQL_UPSERT: &str = " ON DUPLICATE KEY UPDATE title = VALUES(title), \
     display_title = VALUES(display_title), year = VALUES(year), genres = VALUES(genres), \
     plot = VALUES(plot), director = VALUES(director), actors = VALUES(actors), \
     runtime = VALUES(runtime), rated = VALUES(rated), language = VALUES(language), \
-    poster = VALUES(poster), imdb_id = VALUES(imdb_id), popularity = VALUES(popularity)";
+    poster = VALUES(poster), imdb_id = VALUES(imdb_id), popularity = VALUES(popularity), \
+    released = VALUES(released), imdb_rating = VALUES(imdb_rating), imdb_votes = VALUES(imdb_votes)";
 
 const SQLITE_VERSION_UPSERT: &str = "INSERT INTO model_versions (version, dimension, metrics, loaded_at, active) \
     VALUES (?, ?, ?, ?, ?) ON CONFLICT(version) DO UPDATE SET dimension = excluded.dimension, \
@@ -71,6 +73,11 @@ const SQLITE_MIGRATIONS: Migrations = &[
         "versioned movies",
         include_str!("../migrations/sqlite/0002_versioned_movies.sql"),
     ),
+    (
+        3,
+        "movie details",
+        include_str!("../migrations/sqlite/0003_movie_details.sql"),
+    ),
 ];
 
 const MYSQL_MIGRATIONS: Migrations = &[
@@ -79,6 +86,11 @@ const MYSQL_MIGRATIONS: Migrations = &[
         2,
         "versioned movies",
         include_str!("../migrations/mysql/0002_versioned_movies.sql"),
+    ),
+    (
+        3,
+        "movie details",
+        include_str!("../migrations/mysql/0003_movie_details.sql"),
     ),
 ];
 
@@ -245,6 +257,12 @@ macro_rules! sql_store {
                     poster: row.try_get("poster").map_err(get_err)?,
                     imdb_id: row.try_get("imdb_id").map_err(get_err)?,
                     popularity: popularity.max(0) as u32,
+                    released: row.try_get("released").map_err(get_err)?,
+                    imdb_rating: row.try_get("imdb_rating").map_err(get_err)?,
+                    imdb_votes: row
+                        .try_get::<Option<i64>, _>("imdb_votes")
+                        .map_err(get_err)?
+                        .map(|v| u32::try_from(v).unwrap_or(u32::MAX)),
                 })
             }
 
@@ -300,7 +318,10 @@ macro_rules! sql_store {
                             .push_bind(m.language.clone())
                             .push_bind(m.poster.clone())
                             .push_bind(m.imdb_id.clone())
-                            .push_bind(i32::try_from(m.popularity).unwrap_or(i32::MAX));
+                            .push_bind(i32::try_from(m.popularity).unwrap_or(i32::MAX))
+                            .push_bind(m.released.clone())
+                            .push_bind(m.imdb_rating)
+                            .push_bind(m.imdb_votes.map(i64::from));
                     });
                     qb.push($upsert);
                     qb.build()
@@ -420,8 +441,8 @@ macro_rules! sql_store {
             async fn all_movies(&self, version: u64) -> Result<Vec<Movie>> {
                 let sql: &'static str = concat!(
                     "SELECT id, title, display_title, year, genres, plot, director, actors, ",
-                    "runtime, rated, language, poster, imdb_id, popularity FROM movies ",
-                    "WHERE version = ? ORDER BY id"
+                    "runtime, rated, language, poster, imdb_id, popularity, released, ",
+                    "imdb_rating, imdb_votes FROM movies WHERE version = ? ORDER BY id"
                 );
                 let rows = sqlx::query(sql)
                     .bind(version_i64(version)?)

@@ -344,6 +344,138 @@ fn demo_trains_once_then_reuses() {
     assert!(!out.contains("training on"), "{out}");
 }
 
+/// The synthetic dataset in ml-1m's `.dat` format (`movies.dat`,
+/// `ratings.dat`, `users.dat`) in `dir`.
+fn ml1m_dataset(dir: &Path, users: usize) {
+    let cfg = SynthConfig {
+        users,
+        items: 120,
+        per_user: 12,
+        clusters: 4,
+        ..SynthConfig::default()
+    };
+    let (movies, xs) = synthetic::generate(&cfg);
+    std::fs::create_dir_all(dir).unwrap();
+    let mut m = String::new();
+    for x in &movies {
+        m.push_str(&format!(
+            "{}::{} ({})::{}\n",
+            x.id,
+            x.title,
+            x.year.unwrap(),
+            x.genres.join("|")
+        ));
+    }
+    std::fs::write(dir.join("movies.dat"), m).unwrap();
+    let mut r = String::new();
+    for x in &xs {
+        r.push_str(&format!("{}::{}::4::{}\n", x.user, x.item, x.timestamp));
+    }
+    std::fs::write(dir.join("ratings.dat"), r).unwrap();
+    let u: String = (1..=users)
+        .map(|u| format!("{u}::F::25::1::48067\n"))
+        .collect();
+    std::fs::write(dir.join("users.dat"), u).unwrap();
+}
+
+/// `demo` on a state directory whose ml-1m is already downloaded gets ml-1m's
+/// OMDb information (here from a mirror, with its checksum), joins it without
+/// being told, and the original client's routes show it with absolute poster
+/// links; `--metadata FILE` still overrides it.
+#[test]
+fn demo_joins_the_omdb_information_by_default() {
+    let cli = super::reelgraph();
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    ml1m_dataset(&state.join("data/ml-1m"), 150);
+    let omdb = concat!(
+        r#"1::{"Title":"Action Story 1","Year":"1960","Released":"22 Nov 1995","Runtime":"81 min","Plot":"The plot of one.","Director":"A. Director","Actors":"X, Y","Poster":"https://img.example/1.jpg","imdbRating":"8.3","imdbVotes":"860,790","imdbID":"tt0114709"}"#,
+        "\n",
+        r#"2::{"Title":"Comedy Story 1","Year":"1961","Plot":"The plot of two.","Poster":"N/A","imdbRating":"N/A"}"#,
+        "\n"
+    );
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(omdb.as_bytes()))
+    };
+    let base = reelgraph_testkit::http::serve([("/movie_info.dat", omdb.as_bytes().to_vec())]);
+    let p = |x: &Path| x.display().to_string();
+    fn demo<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["demo", "--epochs", "1", "--port", "0"];
+        args.extend_from_slice(extra);
+        args
+    }
+    let dir = p(&state);
+    let url = format!("{base}/movie_info.dat");
+    let server = Server::start(
+        &cli,
+        &demo(&["--dir", &dir, "--omdb-url", &url, "--omdb-sha256", &sha]),
+    );
+    assert_eq!(
+        std::fs::read_to_string(state.join("data/ml-1m/movie_info.dat")).unwrap(),
+        omdb
+    );
+    let (status, head, body) = server.request("GET", "/getInfo?ids=1", None);
+    assert_eq!(status, 200, "{body}");
+    let j = json(&body);
+    let info = &j[0][0];
+    for (field, want) in [
+        ("Plot", "The plot of one."),
+        ("Released", "22 Nov 1995"),
+        ("Runtime", "81 min"),
+        ("imdbRating", "8.3"),
+        ("imdbVotes", "860,790"),
+        ("Director", "A. Director"),
+        ("Poster", "https://img.example/1.jpg"),
+    ] {
+        assert_eq!(info[field], want, "{field}: {body}");
+    }
+    assert_eq!(j[0][1], "https://img.example/1.jpg");
+    assert!(head.to_ascii_lowercase().contains("vary: host"), "{head}");
+    // No poster: an absolute link to this API's /getImage, built from Host.
+    let (_, _, body) = server.request("GET", "/getInfo?ids=2", None);
+    let j = json(&body);
+    assert_eq!(j[0][0]["Plot"], "The plot of two.");
+    assert_eq!(j[0][0]["imdbRating"], "N/A");
+    let link = format!("http://{}/getImage?img=2", server.addr);
+    assert_eq!(j[0][1], link.as_str());
+    let (status, head, _) = server.request("GET", "/getImage?img=2", None);
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase().contains("image/svg+xml"),
+        "{head}"
+    );
+    assert!(server.stop().success());
+
+    // --metadata FILE wins over the dataset's movie_info.dat.
+    let other = tmp.path().join("other.dat");
+    std::fs::write(
+        &other,
+        "1::{\"Title\":\"Action Story 1\",\"Plot\":\"Another plot.\"}\n",
+    )
+    .unwrap();
+    let server = Server::start(
+        &cli,
+        &demo(&[
+            "--dir",
+            &dir,
+            "--retrain",
+            "--metadata",
+            &p(&other),
+            "--public-url",
+            "https://movies.example/api/",
+        ]),
+    );
+    let (_, head, body) = server.request("GET", "/getInfo?ids=1", None);
+    let j = json(&body);
+    assert_eq!(j[0][0]["Plot"], "Another plot.", "{body}");
+    assert_eq!(j[0][0]["Released"], "N/A", "{body}");
+    // The configured public URL, not Host, and nothing for caches to vary on.
+    assert_eq!(j[0][1], "https://movies.example/api/getImage?img=1");
+    assert!(!head.to_ascii_lowercase().contains("vary: host"), "{head}");
+    assert!(server.stop().success());
+}
+
 #[test]
 fn interrupt_saves_a_checkpoint_and_resume_finishes() {
     let cli = super::reelgraph();

@@ -2,12 +2,13 @@
 //   interactions.csv  user,item,rating,timestamp
 //   items.csv         item,title,genres,year      (genres separated by '|')
 //   movie_info.dat    ID::{OMDb-style JSON}       (for `train --metadata`: plot, director,
-//                     actors, runtime; a poster URL for every fifth movie that points at a
-//                     closed loopback port, so the browser's image load fails as with no network)
+//                     actors, runtime, release date, IMDb rating and votes; a poster URL for
+//                     every fifth movie that points at a closed loopback port, so the browser's
+//                     image load fails as with no network, or at `--posters BASE` when given)
 // Movies come in genre clusters and every user mostly rates one or two clusters,
 // so a trained model has real structure to find.
 //
-//   node tests/make-dataset.mjs DIR [--items N] [--users N]
+//   node tests/make-dataset.mjs DIR [--items N] [--users N] [--posters BASE]
 import fs from "node:fs";
 import path from "node:path";
 
@@ -23,6 +24,7 @@ const opt = (name, dflt) => {
 };
 const N_ITEMS = opt("--items", 160);
 const N_USERS = opt("--users", 300);
+const POSTERS = args.includes("--posters") ? args[args.indexOf("--posters") + 1] : "http://127.0.0.1:9/posters";
 
 // mulberry32: small deterministic PRNG
 let seed = 0x5eed;
@@ -83,6 +85,7 @@ fs.writeFileSync(path.join(dir, "interactions.csv"), `user,item,rating,timestamp
 fs.writeFileSync(path.join(dir, "items.csv"), `item,title,genres,year\n${items.map((m) => `${m.id},${m.title},${m.genres.join("|")},${m.year}`).join("\n")}\n`);
 const FIRST = ["Ada", "Bruno", "Chloe", "Dmitri", "Elena", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kwame", "Lena"];
 const LAST = ["Moreau", "Okafor", "Lindqvist", "Tanaka", "Alvarez", "Novak", "Byrne", "Costa", "Weber", "Haddad"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const person = () => `${pick(FIRST)} ${pick(LAST)}`;
 const info = items.map((m) => {
   const omdb = {
@@ -95,7 +98,11 @@ const info = items.map((m) => {
     Actors: [person(), person(), person()].join(", "),
     Plot: `A ${m.genres[0].toLowerCase()} story about ${pick(NOUN).toLowerCase()}s and ${pick(ADJ).toLowerCase()} ${pick(NOUN).toLowerCase()}s.`,
     Language: "English",
-    Poster: m.id % 5 === 0 ? `http://127.0.0.1:9/posters/${m.id}.jpg` : "N/A",
+    Poster: m.id % 5 === 0 ? `${POSTERS}/${m.id}.jpg` : "N/A",
+    // derived from the id alone, so the random draws (and the other tests' data) stay as they were
+    Released: m.id % 7 === 0 ? "N/A" : `${String(1 + (m.id % 28)).padStart(2, "0")} ${MONTHS[m.id % 12]} ${m.year}`,
+    imdbRating: m.id % 7 === 0 ? "N/A" : (4 + ((m.id * 37) % 55) / 10).toFixed(1),
+    imdbVotes: m.id % 7 === 0 ? "N/A" : (m.id * 1237).toLocaleString("en-US"),
     imdbID: `tt${String(9000000 + m.id)}`,
     Type: "movie",
     Response: "True",

@@ -65,3 +65,103 @@ async fn repeated_ids_keep_the_last_movie() {
     assert!(store.active_version().await.unwrap().unwrap().active);
     assert_eq!(store.version_source(1).await.unwrap(), None);
 }
+
+/// A version exported before movies had `released`, `imdb_rating` and
+/// `imdb_votes` (its `items.jsonl` lines lack them) still loads: into the
+/// in-memory bundle store and through `load` into SQLite, with those fields
+/// unknown; a version that has them keeps them in both.
+#[tokio::test]
+async fn versions_with_and_without_the_detail_fields_load() {
+    use bytes::Bytes;
+    use reelgraph_core::artifact::{DatasetInfo, Manifest};
+    use reelgraph_core::types::Movie;
+    use reelgraph_stores::load::{self, VectorTarget};
+    use reelgraph_stores::sql;
+
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    let root = LocalDir::new(&models);
+    let old = concat!(
+        r#"{"id":1,"title":"Toy Story","display_title":"Toy Story","year":1995,"genres":["Animation"],"plot":"Toys.","director":null,"actors":[],"runtime":81,"rated":null,"language":null,"poster":null,"imdb_id":"tt0114709","popularity":3}"#,
+        "\n",
+        r#"{"id":2,"title":"Heat","display_title":"Heat","year":1995,"genres":["Action"],"popularity":1}"#,
+        "\n"
+    );
+    let publish = |version: u64, items: Vec<u8>| {
+        let root = &root;
+        async move {
+            let manifest = Manifest {
+                format: artifact::FORMAT,
+                version,
+                created_at: "2026-11-28T00:00:00Z".into(),
+                model: "fixture".into(),
+                dimension: 4,
+                count: 2,
+                metric: "IP".into(),
+                dataset: DatasetInfo {
+                    name: "old".into(),
+                    items: 2,
+                    ..Default::default()
+                },
+                metrics: serde_json::json!({}),
+                files: Default::default(),
+            };
+            let vectors = [1.0f32, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+            artifact::publish_version(
+                root,
+                manifest,
+                vec![
+                    (
+                        artifact::VECTORS.to_string(),
+                        Bytes::from(artifact::encode_npy(&vectors, 2, 4).unwrap()),
+                    ),
+                    (artifact::ITEMS.to_string(), Bytes::from(items)),
+                ],
+            )
+            .await
+            .unwrap();
+        }
+    };
+    publish(1, old.as_bytes().to_vec()).await;
+    let bundle = artifact::read_version(&root, Some(1)).await.unwrap();
+    let store = BundleStore::from_bundle(&bundle, None);
+    let movies = store.all_movies(1).await.unwrap();
+    assert_eq!(movies.len(), 2);
+    assert_eq!(movies[0].plot.as_deref(), Some("Toys."));
+    for m in &movies {
+        assert_eq!(
+            (&m.released, m.imdb_rating, m.imdb_votes),
+            (&None, None, None)
+        );
+    }
+    let db = format!("sqlite://{}", dir.path().join("meta.db").display());
+    let meta = sql::open(&db.parse().unwrap()).await.unwrap();
+    let models_dir = models.to_str().unwrap();
+    let target = VectorTarget::Embedded;
+    load::load_version(models_dir, Some(1), &target, meta.as_ref(), &|_, _, _| {})
+        .await
+        .unwrap();
+    assert_eq!(meta.all_movies(1).await.unwrap(), movies);
+
+    // A newer version with the fields: exported, served and loaded with them.
+    let mut with = movies.clone();
+    with[0] = Movie {
+        released: Some("1995-11-22".into()),
+        imdb_rating: Some(8.3),
+        imdb_votes: Some(860_790),
+        ..with[0].clone()
+    };
+    publish(2, artifact::encode_items(&with).unwrap()).await;
+    let bundle = artifact::read_version(&root, Some(2)).await.unwrap();
+    assert_eq!(
+        BundleStore::from_bundle(&bundle, None)
+            .all_movies(2)
+            .await
+            .unwrap(),
+        with
+    );
+    load::load_version(models_dir, Some(2), &target, meta.as_ref(), &|_, _, _| {})
+        .await
+        .unwrap();
+    assert_eq!(meta.all_movies(2).await.unwrap(), with);
+}

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use reelgraph_core::types::Movie;
 use reelgraph_stores::metadata::{MetadataStore, ModelVersionRow};
-use reelgraph_stores::sql::{self, MySqlStore};
+use reelgraph_stores::sql::{self, MySqlStore, SqliteStore};
 use reelgraph_testkit::data::service_url;
-use sqlx::Executor;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Executor, SqlSafeStr};
 
 fn movie(id: u32) -> Movie {
     Movie {
@@ -32,6 +33,10 @@ fn movie(id: u32) -> Movie {
         language: Some("English".into()),
         poster: Some(format!("https://img.example/{id}.jpg")),
         imdb_id: Some(format!("tt{id:07}")),
+        released: (!id.is_multiple_of(5))
+            .then(|| format!("19{:02}-0{}-1{}", id % 100, 1 + id % 9, id % 10)),
+        imdb_rating: (!id.is_multiple_of(6)).then_some(1.0 + (id % 90) as f32 / 10.0),
+        imdb_votes: (!id.is_multiple_of(7)).then_some(id * 1_001),
         popularity: id * 7,
     }
 }
@@ -47,6 +52,49 @@ fn row(version: u64) -> ModelVersionRow {
         loaded_at: sql::now_rfc3339(),
         active: false,
     }
+/// Migration 1 alone, as the schema was before `0003_movie_details`.
+fn first_schema(sql: &'static str) -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "init".into(),
+        MigrationType::Simple,
+        sql.into_sql_str(),
+        false,
+    )])
+}
+
+/// A movie row as the first schema stored it.
+const OLD_ROW: &str = "INSERT INTO movies (id, title, display_title, year, genres, plot, director, \
+    actors, runtime, rated, language, poster, imdb_id, popularity) \
+    VALUES (1, 'Old, The', 'The Old', 1999, '[\"Drama\"]', 'Old plot.', NULL, '[]', 90, NULL, NULL, NULL, 'tt0000001', 5)";
+
+/// After the upgrade the old row reads with the new fields unknown (as a row
+/// of version 0: no version was active when it was written).
+async fn check_upgraded(store: &dyn MetadataStore) {
+    let got = store.movies(0, &[1]).await.unwrap();
+    assert_eq!(
+        got,
+        vec![Movie {
+            id: 1,
+            title: "Old, The".into(),
+            display_title: "The Old".into(),
+            year: Some(1999),
+            genres: vec!["Drama".into()],
+            plot: Some("Old plot.".into()),
+            runtime: Some(90),
+            imdb_id: Some("tt0000001".into()),
+            popularity: 5,
+            ..Movie::default()
+        }]
+    );
+    assert_eq!(
+        (
+            got[0].released.clone(),
+            got[0].imdb_rating,
+            got[0].imdb_votes
+        ),
+        (None, None, None)
+    );
 }
 
 async fn exercise(store: Arc<dyn MetadataStore>) {
@@ -205,7 +253,16 @@ async fn migrates_unversioned_rows(url: &str, first: &str) {
 async fn sqlite_metadata_store() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("meta.db").display());
+    // A database made by the first schema, with a row, upgrades in place.
+    let old = SqliteStore::connect(&url).await.unwrap();
+    first_schema(include_str!("../../migrations/sqlite/0001_init.sql"))
+        .run(old.pool())
+        .await
+        .unwrap();
+    sqlx::query(OLD_ROW).execute(old.pool()).await.unwrap();
+    old.pool().close().await;
     let store = sql::open(&url.parse().unwrap()).await.unwrap();
+    check_upgraded(store.as_ref()).await;
     exercise(store).await;
     // Reopening finds the data and migrates nothing new.
     let store = sql::open(&url.parse().unwrap()).await.unwrap();
@@ -286,7 +343,16 @@ async fn mysql_metadata_store() {
         .unwrap();
     let old_url = format!("{}/{old_name}", server.trim_end_matches('/'));
     let result = tokio::spawn(async move {
+        // A database made by the first schema, with a row, upgrades in place.
+        let old = MySqlStore::connect(&url).await.unwrap();
+        first_schema(include_str!("../../migrations/mysql/0001_init.sql"))
+            .run(old.pool())
+            .await
+            .unwrap();
+        sqlx::query(OLD_ROW).execute(old.pool()).await.unwrap();
+        old.pool().close().await;
         let store = sql::open(&url.parse().unwrap()).await.unwrap();
+        check_upgraded(store.as_ref()).await;
         exercise(store).await;
         migrates_unversioned_rows(
             &old_url,

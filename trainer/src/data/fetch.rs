@@ -6,6 +6,13 @@
 //! The pinned checksums are those TensorFlow Datasets publishes for the same
 //! URLs (`tensorflow_datasets/url_checksums/movielens.txt`). Releases without
 //! a pinned checksum are refused unless the caller passes one (`--sha256`).
+//!
+//! ml-1m also has public OMDb information (plot, director, actors, poster,
+//! IMDb id, rating, release date per movie): the original project's
+//! `movie_info.dat` ([`OMDB_ML1M`]). [`fetch_metadata`] downloads it into the
+//! dataset directory as [`METADATA_FILE`], checked against its pinned SHA-256
+//! and moved into place with one rename like the zips; `train --metadata` and
+//! `demo` (by default) join it.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +21,7 @@ use std::time::Duration;
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-use reelgraph_core::settings::DATA_BASE_URL;
+use reelgraph_core::settings::{DATA_BASE_URL, OMDB_URL, Setting};
 
 /// One downloadable release.
 #[derive(Clone, Copy, Debug)]
@@ -75,6 +82,108 @@ pub const RELEASES: &[Release] = &[
     },
 ];
 
+/// A metadata file published for one release.
+#[derive(Clone, Copy, Debug)]
+pub struct MetadataSource {
+    /// The release it describes.
+    pub dataset: &'static str,
+    /// Size in bytes.
+    pub size: u64,
+    /// Pinned SHA-256 (hex).
+    pub sha256: &'static str,
+}
+
+/// ml-1m's OMDb information: `movie_info.dat` of the original project
+/// (`ID::{OMDb JSON}` lines, one per ml-1m movie). Its URL is the setting
+/// [`OMDB_URL`]'s default.
+pub const OMDB_ML1M: MetadataSource = MetadataSource {
+    dataset: "ml-1m",
+    size: 3_259_486,
+    sha256: "c136c717065cbb6678ed393a028b50b1348c184ade40a769f6be99e4f5780f63",
+};
+
+/// Name of the metadata file inside a dataset directory; `demo` joins it
+/// when it is there.
+pub const METADATA_FILE: &str = "movie_info.dat";
+
+/// The metadata file published for a release, if any.
+pub fn metadata_source(name: &str) -> Option<&'static MetadataSource> {
+    [&OMDB_ML1M].into_iter().find(|m| m.dataset == name)
+}
+
+/// Options of [`fetch_metadata`].
+#[derive(Clone, Debug, Default)]
+pub struct MetadataOptions {
+    /// Where to download it (default: the setting [`OMDB_URL`]'s default).
+    pub url: Option<String>,
+    /// Expected SHA-256 (hex) of a file served from another URL; must agree
+    /// with the pinned one when the URL is the default.
+    pub sha256: Option<String>,
+    /// Download again even when the file is already there.
+    pub force: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// Download the metadata file of release `name` into `dataset_dir` as
+/// [`METADATA_FILE`], verified against its SHA-256; returns its path, or
+/// `None` when the release has no published metadata. A file already there
+/// is kept (unless `force`). Nothing is left behind on failure.
+pub fn fetch_metadata(
+    name: &str,
+    dataset_dir: &Path,
+    opts: &MetadataOptions,
+) -> anyhow::Result<Option<PathBuf>> {
+    let Some(src) = metadata_source(name) else {
+        return Ok(None);
+    };
+    let target = dataset_dir.join(METADATA_FILE);
+    if !opts.force && target.is_file() {
+        tracing::info!(file = %target.display(), "{METADATA_FILE} is already present (use --force to download again)");
+        return Ok(Some(target));
+    }
+    let default_url = OMDB_URL.default.unwrap_or_default();
+    let url = opts.url.clone().unwrap_or_else(|| default_url.to_string());
+    let expected = match opts.sha256.as_deref() {
+        None => src.sha256.to_string(),
+        Some(given) => {
+            let given = parse_sha256(given, "--omdb-sha256")?;
+            if given != src.sha256 && url == default_url {
+                anyhow::bail!(
+                    "--omdb-sha256 {given} disagrees with the pinned SHA-256 of {url} ({}); \
+                     refusing to download",
+                    src.sha256
+                );
+            }
+            given
+        }
+    };
+    std::fs::create_dir_all(dataset_dir)
+        .with_context(|| format!("creating {}", dataset_dir.display()))?;
+    let part = tempfile::Builder::new()
+        .prefix(&format!(".{METADATA_FILE}-fetch-"))
+        .tempfile_in(dataset_dir)
+        .with_context(|| format!("creating a temporary file in {}", dataset_dir.display()))?;
+    let got = download(
+        &url,
+        part.path(),
+        (METADATA_FILE, &OMDB_URL),
+        Some(src.size),
+        opts.progress,
+    )?;
+    if got != expected {
+        anyhow::bail!(
+            "checksum mismatch for {METADATA_FILE}: expected SHA-256 {expected}, got {got}. The \
+             download from {url} is corrupt or the file changed upstream; nothing was installed."
+        );
+    }
+    tracing::info!(sha256 = %got, "checksum verified");
+    part.persist(&target)
+        .with_context(|| format!("moving {METADATA_FILE} into {}", target.display()))?;
+    tracing::info!(file = %target.display(), "{METADATA_FILE} installed");
+    Ok(Some(target))
+}
+
 /// Look a release up by name.
 pub fn release(name: &str) -> anyhow::Result<&'static Release> {
     RELEASES.iter().find(|r| r.name == name).ok_or_else(|| {
@@ -127,7 +236,13 @@ pub fn fetch(name: &str, dir: &Path, opts: &FetchOptions) -> anyhow::Result<Path
         .tempdir_in(dir)
         .with_context(|| format!("creating a temporary directory in {}", dir.display()))?;
     let zip_path = work.path().join(rel.zip);
-    let got = download(&url, &zip_path, rel, opts.progress)?;
+    let got = download(
+        &url,
+        &zip_path,
+        (rel.zip, &DATA_BASE_URL),
+        rel.size,
+        opts.progress,
+    )?;
     if got != expected {
         anyhow::bail!(
             "checksum mismatch for {}: expected SHA-256 {expected}, got {got}. The download from {url} \
@@ -175,17 +290,16 @@ pub fn fetch(name: &str, dir: &Path, opts: &FetchOptions) -> anyhow::Result<Path
     Ok(target)
 }
 
+fn parse_sha256(given: &str, flag: &str) -> anyhow::Result<String> {
+    let g = given.trim().to_ascii_lowercase();
+    if g.len() != 64 || !g.bytes().all(|b| b.is_ascii_hexdigit()) {
+        anyhow::bail!("{flag} {g:?} is not a SHA-256 (64 hex digits)");
+    }
+    Ok(g)
+}
+
 fn expected_sha256(rel: &Release, given: Option<&str>) -> anyhow::Result<String> {
-    let given = match given {
-        Some(g) => {
-            let g = g.trim().to_ascii_lowercase();
-            if g.len() != 64 || !g.bytes().all(|b| b.is_ascii_hexdigit()) {
-                anyhow::bail!("--sha256 {g:?} is not a SHA-256 (64 hex digits)");
-            }
-            Some(g)
-        }
-        None => None,
-    };
+    let given = given.map(|g| parse_sha256(g, "--sha256")).transpose()?;
     match (rel.sha256, given) {
         (Some(pinned), None) => Ok(pinned.to_string()),
         (Some(pinned), Some(g)) if g == pinned => Ok(g),
@@ -204,7 +318,15 @@ fn expected_sha256(rel: &Release, given: Option<&str>) -> anyhow::Result<String>
 }
 
 /// Stream `url` into `path`, hashing as it goes; returns the SHA-256 (hex).
-fn download(url: &str, path: &Path, rel: &Release, progress: bool) -> anyhow::Result<String> {
+/// `file` names the download in messages, `setting` the URL's setting; `size`
+/// is its expected size, when known.
+fn download(
+    url: &str,
+    path: &Path,
+    (file, setting): (&str, &Setting),
+    size: Option<u64>,
+    progress: bool,
+) -> anyhow::Result<String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_recv_response(Some(Duration::from_secs(60)))
@@ -214,20 +336,20 @@ fn download(url: &str, path: &Path, rel: &Release, progress: bool) -> anyhow::Re
     let resp = agent.get(url).call().map_err(|e| match e {
         ureq::Error::StatusCode(404) => anyhow::anyhow!(
             "download failed: {url} answered HTTP 404 Not Found (no such file on the server; check the \
-             dataset name and the base URL, --{} / {})",
-            DATA_BASE_URL.long(),
-            DATA_BASE_URL.env
+             dataset name and the URL, --{} / {})",
+            setting.long(),
+            setting.env
         ),
         ureq::Error::StatusCode(code) => {
             anyhow::anyhow!("download failed: {url} answered HTTP {code}")
         }
         e => anyhow::anyhow!(
             "could not download {url}: {e}. Are you offline? Without a network, download {} by hand \
-             elsewhere, check its SHA-256 and unzip it into the data directory.",
-            rel.zip
+             elsewhere, check its SHA-256 and put it into the data directory.",
+            file
         ),
     })?;
-    let len = resp.body().content_length().or(rel.size);
+    let len = resp.body().content_length().or(size);
     let bar = if progress {
         let bar = match len {
             Some(n) => indicatif::ProgressBar::new(n).with_style(
@@ -240,7 +362,7 @@ fn download(url: &str, path: &Path, rel: &Release, progress: bool) -> anyhow::Re
                 indicatif::ProgressStyle::with_template("{msg} {spinner} {bytes} {bytes_per_sec}")?,
             ),
         };
-        bar.with_message(rel.zip.to_string())
+        bar.with_message(file.to_string())
     } else {
         indicatif::ProgressBar::hidden()
     };

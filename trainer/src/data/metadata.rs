@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
-use reelgraph_core::types::{Movie, MovieId};
+use reelgraph_core::types::{Movie, MovieId, parse_release_date};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -38,6 +38,10 @@ pub struct OmdbRecord {
     pub language: Option<String>,
     pub poster: Option<String>,
     pub imdb_id: Option<String>,
+    /// `Released`, as ISO `YYYY-MM-DD`.
+    pub released: Option<String>,
+    pub imdb_rating: Option<f32>,
+    pub imdb_votes: Option<u32>,
 }
 
 /// A whole metadata file, with its parse counts.
@@ -212,6 +216,13 @@ fn record(id: MovieId, v: &Value) -> OmdbRecord {
         language: s("Language"),
         poster: s("Poster").filter(|p| p.starts_with("http")),
         imdb_id: s("imdbID"),
+        released: s("Released").and_then(|r| parse_release_date(&r)),
+        // "8.3" out of 10
+        imdb_rating: s("imdbRating")
+            .and_then(|r| r.parse::<f32>().ok())
+            .filter(|r| (0.0..=10.0).contains(r)),
+        // "860,790"
+        imdb_votes: s("imdbVotes").and_then(|v| v.replace(',', "").parse().ok()),
     }
 }
 
@@ -371,6 +382,12 @@ fn apply(m: &mut Movie, x: &OmdbRecord) {
     if m.imdb_id.is_none() {
         m.imdb_id = x.imdb_id.clone();
     }
+    // The catalogue's own date (ml-100k) stays where OMDb has none.
+    if x.released.is_some() {
+        m.released = x.released.clone();
+    }
+    m.imdb_rating = x.imdb_rating;
+    m.imdb_votes = x.imdb_votes;
 }
 
 #[cfg(test)]
@@ -416,10 +433,21 @@ mod tests {
     #[test]
     fn fields_and_na() {
         let v: Value = serde_json::from_str(
-            r#"{"Title":"Toy Story","Year":"1995","Runtime":"81 min","Poster":"N/A","Actors":"Tom Hanks, Tim Allen","imdbID":"tt0114709"}"#,
+            r#"{"Title":"Toy Story","Year":"1995","Runtime":"81 min","Poster":"N/A","Actors":"Tom Hanks, Tim Allen","imdbID":"tt0114709","Released":"22 Nov 1995","imdbRating":"8.3","imdbVotes":"860,790"}"#,
         )
         .unwrap();
         let r = record(1, &v);
+        assert_eq!(r.released.as_deref(), Some("1995-11-22"));
+        assert_eq!(r.imdb_rating, Some(8.3));
+        assert_eq!(r.imdb_votes, Some(860_790));
+        let v: Value =
+            serde_json::from_str(r#"{"Released":"N/A","imdbRating":"N/A","imdbVotes":"N/A"}"#)
+                .unwrap();
+        let na = record(2, &v);
+        assert_eq!(
+            (na.released, na.imdb_rating, na.imdb_votes),
+            (None, None, None)
+        );
         assert_eq!(r.runtime, Some(81));
         assert_eq!(r.poster, None);
         assert_eq!(r.actors, vec!["Tom Hanks", "Tim Allen"]);

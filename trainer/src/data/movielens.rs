@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use reelgraph_core::types::{Movie, MovieId};
+use reelgraph_core::types::{Movie, MovieId, parse_release_date};
 
 use super::Interaction;
 use super::text::{self, BadLines, TextFile};
@@ -150,6 +150,7 @@ pub fn read_u_item(
             continue;
         }
         let mut m = movie(id, f[1], g);
+        m.released = parse_release_date(f[2]);
         if m.year.is_none() {
             // release date "01-Jan-1995"
             m.year = f[2].rsplit('-').next().and_then(|y| y.trim().parse().ok());

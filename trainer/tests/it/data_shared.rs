@@ -37,6 +37,13 @@ fn ml100k_figures_and_split() {
     let toy = by_id(1);
     assert_eq!((toy.title.as_str(), toy.year), ("Toy Story", Some(1995)));
     assert_eq!(toy.genres, vec!["Animation", "Children's", "Comedy"]);
+    // u.item's release dates, ISO (the original client's `Released`).
+    assert_eq!(toy.released.as_deref(), Some("1995-01-01"));
+    assert_eq!(by_id(100).released.as_deref(), Some("1997-02-14"));
+    assert_eq!(
+        ds.movies.iter().filter(|m| m.released.is_some()).count(),
+        1681
+    );
     let pres = ds
         .movies
         .iter()
@@ -168,6 +175,17 @@ fn omdb_metadata_repair_and_match_rates() {
         assert_eq!(toy.imdb_id.as_deref(), Some("tt0114709"));
         assert_eq!(toy.runtime, Some(81));
         assert_eq!(toy.title, "Toy Story", "the catalogue's own title stays");
+        // What the original client's detail page shows.
+        assert_eq!(toy.released.as_deref(), Some("1995-11-22"));
+        assert_eq!(toy.imdb_rating, Some(8.3));
+        assert_eq!(toy.imdb_votes, Some(860_790));
+        let rated = movies.iter().filter(|x| x.imdb_rating.is_some()).count();
+        let released = movies.iter().filter(|x| x.released.is_some()).count();
+        eprintln!("ml-1m: {rated} movies with an IMDb rating, {released} with a release date");
+        assert!(
+            rated >= 3000 && released >= 3000,
+            "{rated} rated, {released} released"
+        );
     }
     if let Some(ml100k) = shared_dataset(
         m,
@@ -196,5 +214,7 @@ fn omdb_metadata_repair_and_match_rates() {
             .find(|x| x.title == "American President, The")
             .unwrap();
         assert_eq!(pres.director.as_deref(), Some("Rob Reiner"));
+        // OMDb's date wins over u.item's (01-Jan-1995 for most 1995 titles).
+        assert_eq!(pres.released.as_deref(), Some("1995-11-17"));
     }
 }

@@ -31,7 +31,8 @@ pub const DIM: usize = 8;
 
 /// 40 movies in 4 clusters of 10 (ids 1–10 "Action" around axis 0, 11–20
 /// "Comedy" axis 1, 21–30 "Drama" axis 2, 31–40 "Horror" axis 3); years
-/// 1980 + id; popularity 100 − id; movie 3 has an OMDb poster; 12 is "Amélie".
+/// 1980 + id; popularity 100 − id; movie 3 has an OMDb poster, plot, cast,
+/// release date and IMDb rating; 12 is "Amélie".
 /// Vectors are row-major, `DIM` values per movie.
 pub fn fixture() -> (Vec<Movie>, Vec<f32>) {
     let genres = ["Action", "Comedy", "Drama", "Horror"];
@@ -60,6 +61,9 @@ pub fn fixture() -> (Vec<Movie>, Vec<f32>) {
                 vec![]
             },
             runtime: (id == 3).then_some(101),
+            released: (id == 3).then(|| "1995-11-22".to_string()),
+            imdb_rating: (id == 3).then_some(8.3),
+            imdb_votes: (id == 3).then_some(860_790),
             popularity: 100 - id,
             ..Movie::default()
         });
@@ -181,7 +185,21 @@ pub async fn router() -> Router {
 }
 
 pub async fn call(router: &Router, method: &str, uri: &str, body: Option<&str>) -> Answer {
+    call_with(router, method, uri, &[], body).await
+}
+
+/// [`call`] with extra request headers (`Host`, …).
+pub async fn call_with(
+    router: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Answer {
     let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
     if body.is_some() {
         req = req.header("content-type", "application/json");
     }

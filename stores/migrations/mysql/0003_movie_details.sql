@@ -1,0 +1,8 @@
+-- The fields the original client's detail page shows (issue 16): first release
+-- date (ISO YYYY-MM-DD), IMDb rating out of 10 and its vote count. Nullable, so
+-- rows written before this migration read as "unknown". Mirrors
+-- ../sqlite/0003_movie_details.sql.
+ALTER TABLE movies
+    ADD COLUMN released    VARCHAR(10) NULL,
+    ADD COLUMN imdb_rating FLOAT       NULL,
+    ADD COLUMN imdb_votes  BIGINT      NULL;
