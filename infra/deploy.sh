@@ -123,6 +123,7 @@ EOF
 }
 
 [ -f samconfig.toml ] || die "samconfig.toml is missing (the checkout's root)"
+python3 -c "import tomllib" 2>/dev/null || die "python3 3.11 or later is needed (it reads samconfig.toml)"
 [ -n "$STACK" ] || STACK=$(samconfig deploy stack_name)
 [ -n "$STACK" ] || die "no stack name: set stack_name in samconfig.toml [$CONFIG_ENV.global.parameters] or pass --stack"
 [ -n "$REGION" ] || REGION=$(samconfig deploy region)
