@@ -248,7 +248,9 @@ fn dry_run_all_prints_the_plan_without_aws() {
     // Without a stack, its outputs are placeholders; they are read with describe-stacks.
     let data = section("data");
     assert!(
-        data.contains("+ aws --region us-east-1 cloudformation describe-stacks --stack-name reelgraph"),
+        data.contains(
+            "+ aws --region us-east-1 cloudformation describe-stacks --stack-name reelgraph"
+        ),
         "{data}"
     );
     let cache = sb.home().join(".cache/reelgraph/data");
@@ -312,12 +314,22 @@ fn dry_run_stages_a_same_origin_site() {
     c.arg(repo().join("infra/deploy.sh"))
         .args(["--dry-run", "web"])
         .current_dir(repo())
-        .env("PATH", format!("{}:{}", sb.dir.path().join("bin").display(), std::env::var("PATH").unwrap()))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                sb.dir.path().join("bin").display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
         .env("REELGRAPH_WEB_STAGE", &stage);
     let r = output(&mut c);
     assert!(r.ok(), "{}\n{}", r.stdout, r.stderr);
     assert_eq!(sb.called(), "");
-    let release = check_uploads(&uploads(&r.stdout, "{WebsiteBucketName}"), &repo().join("web"));
+    let release = check_uploads(
+        &uploads(&r.stdout, "{WebsiteBucketName}"),
+        &repo().join("web"),
+    );
     // The staged page loads its assets from the release, which holds them.
     let index = std::fs::read_to_string(stage.join("index.html")).unwrap();
     for asset in ["style.css", "js/app.js"] {
@@ -361,7 +373,11 @@ fn parameters_and_confirmation() {
             "{line}"
         );
     }
-    assert!(r.stdout.contains("--stack-name rg-test --region eu-west-1"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("--stack-name rg-test --region eu-west-1"),
+        "{}",
+        r.stdout
+    );
     // An empty value (follow `latest` again) is passed as an empty string.
     let r = sb.deploy(&["--dry-run", "--param", "ModelVersion=", "deploy"]);
     assert!(r.stdout.contains(r#"'ModelVersion=""'"#), "{}", r.stdout);
@@ -410,7 +426,8 @@ fn web_step_publishes_to_a_local_s3() {
     };
     let s3 = reelgraph_testkit::s3::client(&endpoint);
     let bucket = "site";
-    rt.block_on(s3.create_bucket().bucket(bucket).send()).unwrap();
+    rt.block_on(s3.create_bucket().bucket(bucket).send())
+        .unwrap();
     rt.block_on(
         s3.put_object()
             .bucket(bucket)
@@ -469,17 +486,27 @@ fn web_step_publishes_to_a_local_s3() {
 
     let (first, ups) = publish();
     let mut expected: BTreeSet<String> = ups.iter().map(|u| u.key.clone()).collect();
-    assert_eq!(keys(), expected, "the stale file is gone, the site is there");
+    assert_eq!(
+        keys(),
+        expected,
+        "the stale file is gone, the site is there"
+    );
     for u in &ups {
         let (content_type, cache_control, body) = get(&u.key);
-        assert_eq!((&content_type, &cache_control), (&u.content_type, &u.cache_control));
+        assert_eq!(
+            (&content_type, &cache_control),
+            (&u.content_type, &u.cache_control)
+        );
         if let Some(file) = u.key.strip_prefix(&first) {
             assert_eq!(&body[..], std::fs::read(web.path().join(file)).unwrap());
         }
     }
     let (_, _, index) = get("index.html");
     let index = String::from_utf8(index.to_vec()).unwrap();
-    assert!(index.contains(&format!("src=\"{first}js/app.js\"")), "{index}");
+    assert!(
+        index.contains(&format!("src=\"{first}js/app.js\"")),
+        "{index}"
+    );
     let (_, _, env) = get("env-config.js");
     assert!(String::from_utf8_lossy(&env).contains(r#"API_BASE_URL: """#));
 

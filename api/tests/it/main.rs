@@ -8,7 +8,7 @@ mod support;
 mod api;
 mod api_lambda;
 mod api_legacy;
-mod template;
 mod lambda_functions;
 mod lambda_services;
 mod lambda_watch;
+mod template;

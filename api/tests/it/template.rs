@@ -148,9 +148,12 @@ fn every_route_reaches_the_api_through_cloudfront() {
     let mut seen = (0, 0);
     for group in Group::ALL {
         for (method, path) in group.routes() {
-            let path = path.replace("{id}", "3").replace("{file}", "swagger-ui.css");
-            let b = route(&ordered, &path)
-                .unwrap_or_else(|| panic!("{method} {path}: no behaviour, the UI bucket would answer"));
+            let path = path
+                .replace("{id}", "3")
+                .replace("{file}", "swagger-ui.css");
+            let b = route(&ordered, &path).unwrap_or_else(|| {
+                panic!("{method} {path}: no behaviour, the UI bucket would answer")
+            });
             assert_eq!(b.target, "api", "{method} {path}: {b:?}");
             assert!(
                 b.methods.iter().any(|m| m == method.as_str())
@@ -160,7 +163,10 @@ fn every_route_reaches_the_api_through_cloudfront() {
             // Every header but Host: API Gateway answers only on its own name.
             assert_eq!(b.origin_request_policy, ALL_VIEWER_EXCEPT_HOST, "{path}");
             if method == axum::http::Method::POST || never_cached.contains(&path.as_str()) {
-                assert_eq!(b.cache_policy, CACHING_DISABLED, "{method} {path} is cached");
+                assert_eq!(
+                    b.cache_policy, CACHING_DISABLED,
+                    "{method} {path} is cached"
+                );
                 seen.0 += 1;
             } else if version_cached.contains(&path.as_str()) {
                 assert_eq!(b.cache_policy, API_CACHE, "{method} {path}");
@@ -215,12 +221,13 @@ fn the_api_origin_is_the_http_api_over_https() {
     let origin = text.find("          - Id: api\n").unwrap();
     let block: Vec<&str> = text[origin..].lines().take(6).map(str::trim).collect();
     assert!(
-        block.contains(
-            &"DomainName: !Sub ${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
-        ),
+        block.contains(&"DomainName: !Sub ${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
         "{block:?}"
     );
-    assert!(block.contains(&"OriginProtocolPolicy: https-only"), "{block:?}");
+    assert!(
+        block.contains(&"OriginProtocolPolicy: https-only"),
+        "{block:?}"
+    );
 }
 
 /// `sam local invoke --env-vars events/env.json` sets only variables the template
@@ -248,7 +255,10 @@ fn sam_local_env_files_name_the_templates_functions_and_variables() {
         })
         .collect();
     let events = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
-    for (file, mode) in [("env.json", "self-contained"), ("env.services.json", "services")] {
+    for (file, mode) in [
+        ("env.json", "self-contained"),
+        ("env.services.json", "services"),
+    ] {
         let text = std::fs::read_to_string(events.join(file)).unwrap();
         let env: serde_json::Value = serde_json::from_str(&text).unwrap();
         let env = env.as_object().unwrap();
@@ -259,7 +269,10 @@ fn sam_local_env_files_name_the_templates_functions_and_variables() {
             let vars = env[f].as_object().unwrap();
             assert_eq!(vars["REELGRAPH_MODE"], mode, "{file} {f}");
             for (k, v) in vars {
-                assert!(declared.contains(k.as_str()), "{file} {f}: {k} is not declared by the template");
+                assert!(
+                    declared.contains(k.as_str()),
+                    "{file} {f}: {k} is not declared by the template"
+                );
                 assert!(!k.contains("TOKEN"), "{file}: no credential ({k})");
                 let v = v.as_str().unwrap();
                 assert!(!v.contains("AKIA"), "{file}: no credential in {k}");
