@@ -32,7 +32,8 @@
 #   --dataset NAME     dataset name: the folder under data/ in the bucket, and what
 #                      `reelgraph data fetch` downloads without --data (default: ml-100k,
 #                      or the name of the --data folder)
-#   --train-input JSON input of the trainer's execution (default: {"data": "s3://ARTIFACTS/data/NAME/"})
+#   --train-input JSON input of the trainer's execution (default: {"dataset": "s3://ARTIFACTS/data/NAME"};
+#                      the trainer's payload: {"dataset", "settings", "job"}, all optional)
 #   --yes              confirm `delete`
 #   --no-invalidation  `web` without the CloudFront invalidation (a bucket without a
 #                      distribution, e.g. a local S3 server)
@@ -307,7 +308,7 @@ step_train() {
   read_outputs ArtifactsBucketName TrainStateMachineArn
   bucket=$(output ArtifactsBucketName)
   arn=$(output TrainStateMachineArn)
-  input=${TRAIN_INPUT:-"{\"data\": \"s3://$bucket/data/$name/\"}"}
+  input=${TRAIN_INPUT:-"{\"dataset\": \"s3://$bucket/data/$name\"}"}
   execution=$(capture "{ExecutionArn}" "${AWS[@]}" stepfunctions start-execution --state-machine-arn "$arn" \
     --name "$STACK-${name//./-}-$(date -u +%Y%m%dT%H%M%SZ)" --input "$input" --query executionArn --output text)
   printf 'training: %s\n' "$execution"

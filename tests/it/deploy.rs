@@ -274,7 +274,7 @@ fn dry_run_all_prints_the_plan_without_aws() {
         "{train}"
     );
     assert!(
-        train.contains(r#"--input '{"data": "s3://{ArtifactsBucketName}/data/ml-100k/"}'"#),
+        train.contains(r#"--input '{"dataset": "s3://{ArtifactsBucketName}/data/ml-100k"}'"#),
         "{train}"
     );
     assert!(
