@@ -5,9 +5,10 @@
 #
 # Builds the three functions with SAM's `rust-cargolambda` builder (it runs
 # `cargo lambda build --release --bin <function>` in the checkout) for
-# $REELGRAPH_SAM_ARCH (default x86_64; the template's default, arm64, needs the
-# `aarch64-unknown-linux-gnu` Rust standard library, which this machine does not
-# have and cannot download). Cargo builds into $REELGRAPH_SAM_TARGET (default
+# $REELGRAPH_SAM_ARCH (default x86_64, the template's default; arm64 is an
+# unverified option: it needs the `aarch64-unknown-linux-gnu` Rust standard
+# library, which this machine does not have and cannot download). Cargo builds
+# into $REELGRAPH_SAM_TARGET (default
 # ~/.cache/reelgraph-sam-target, outside the checkout, so a fresh clone reuses
 # the compiled dependencies; a cold build takes about 10 minutes on 2 cores).
 #

@@ -8,6 +8,7 @@ mod cli_crash;
 mod cli_data;
 mod cli_e2e;
 mod cli_load;
+mod deploy;
 
 /// A runner of the `reelgraph` binary built for these tests.
 fn reelgraph() -> reelgraph_testkit::cli::Cli {

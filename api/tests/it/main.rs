@@ -14,3 +14,4 @@ mod lambda_services;
 mod lambda_watch;
 mod serving_faults;
 mod serving_swap;
+mod template;
