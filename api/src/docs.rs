@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
 use utoipa::openapi::schema::{
-    ArrayBuilder, ArrayItems, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
 };
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
@@ -121,22 +121,24 @@ pub struct LegacyErrorBody;
 
 impl utoipa::PartialSchema for LegacyErrorBody {
     fn schema() -> RefOr<Schema> {
+        // Two items: the message (a string), then the status (an integer).
         ArrayBuilder::new()
-            .prefix_items([
-                Schema::from(
-                    ObjectBuilder::new()
-                        .schema_type(SchemaType::Type(Type::String))
-                        .pattern(Some("^Error with ")),
-                ),
-                Schema::from(
-                    ObjectBuilder::new()
-                        .schema_type(SchemaType::Type(Type::Integer))
-                        .minimum(Some(400))
-                        .maximum(Some(599)),
-                ),
-            ])
-            .items(ArrayItems::False)
+            .items(
+                OneOfBuilder::new()
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::Type(Type::String))
+                            .pattern(Some("^Error with ")),
+                    )
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::Type(Type::Integer))
+                            .minimum(Some(400))
+                            .maximum(Some(599)),
+                    ),
+            )
             .min_items(Some(2))
+            .max_items(Some(2))
             .description(Some(
                 "`[\"Error with <field>: <message>\", <status>]`, the original server's error shape",
             ))

@@ -368,10 +368,21 @@ impl<const LENIENT: bool> utoipa::PartialSchema for MovieIds<LENIENT> {
 
 impl<const LENIENT: bool> utoipa::ToSchema for MovieIds<LENIENT> {}
 
+/// A JSON number that is a non-negative integer, as JSON Schema (and so the
+/// OpenAPI document's `integer`) has it: `5` and `5.0` alike (`5.5`, `-1`
+/// and numbers past `u64::MAX` are not).
+fn whole(n: &serde_json::Number) -> Option<u64> {
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)
+            .map(|f| f as u64)
+    })
+}
+
 /// One element of [`MovieIds`].
 fn movie_id(v: &Value, lenient: bool) -> Result<MovieId, String> {
     match v {
-        Value::Number(n) => match n.as_u64() {
+        Value::Number(n) => match whole(n) {
             Some(x) if x >= 1 && x <= MovieId::MAX as u64 => Ok(x as MovieId),
             _ => Err(format!(
                 "must hold movie ids (integers between 1 and {}), got {n}",
@@ -394,7 +405,7 @@ pub struct Count(pub usize);
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked(d, |v| match v {
-            Value::Number(n) => match n.as_u64() {
+            Value::Number(n) => match whole(n) {
                 Some(0) => Err("must be at least 1".to_string()),
                 Some(k) if k <= recommend::MAX_K as u64 => Ok(Count(k as usize)),
                 Some(_) => Err(format!(
@@ -435,7 +446,7 @@ pub struct Year(pub u16);
 impl<'de> Deserialize<'de> for Year {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked(d, |v| match v {
-            Value::Number(n) => match n.as_u64() {
+            Value::Number(n) => match whole(n) {
                 Some(y) if y <= 9999 => Ok(Year(y as u16)),
                 _ => Err(format!("must be a year between 0 and 9999, got {n}")),
             },

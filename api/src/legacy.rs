@@ -181,7 +181,8 @@ pub async fn get_info(
 #[utoipa::path(post, path = "/getSimilarUser", tag = "original client",
     params(("num" = Option<u32>, Query, minimum = 1, maximum = 100, description = "how many (default 16, at most 100)")),
     request_body(content = inline(input::LenientMovieIds),
-                 description = "liked movie ids (numbers or strings of digits; distinct, at most 1,000)"),
+                 description = "liked movie ids (numbers or strings of digits; distinct, at most 1,000; \
+`5` and `\"5\"` are the same id: given both, the list is refused with 422)"),
     responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`"),
               (status = 400, description = "the body is empty or not JSON", body = LegacyErrorBody),
               (status = 404, description = "unknown movie ids", body = LegacyErrorBody),

@@ -630,9 +630,11 @@ mod props {
             (i64::MIN..0).prop_map(|n| (json!(n), 422)),
             Just((json!(0), 422)),
             (u32::MAX as u64 + 1..=u64::MAX).prop_map(|n| (json!(n), 422)),
+            // Not a whole number (`5.0` is the integer 5, as in JSON Schema).
             any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
+                .prop_filter("finite, not whole", |f| f.is_finite() && f.fract() != 0.0)
                 .prop_map(|f| (json!(f), 422)),
+            (u32::MAX as f64 + 1.0..1e300).prop_map(|f| (json!(f.trunc()), 422)),
             strings.prop_map(|s| (json!(s), 422)),
             Just((Value::Null, 422)),
             any::<bool>().prop_map(|b| (json!(b), 422)),
@@ -766,7 +768,8 @@ mod props {
             prop_oneof![
                 (i64::MIN..=0).prop_map(|n| json!(n)),
                 any::<f64>()
-                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_filter("finite, not 1.0 to 100.0", |f| f.is_finite()
+                        && !(f.fract() == 0.0 && (1.0..=100.0).contains(f)))
                     .prop_map(|f| json!(f)),
                 any::<String>().prop_map(|s| json!(s)),
                 any::<bool>().prop_map(|b| json!(b)),
@@ -803,7 +806,9 @@ mod props {
                 prop_oneof![
                     (i64::MIN..0).prop_map(|n| json!(n)),
                     (10_000u64..=u64::MAX).prop_map(|n| json!(n)),
-                    (0.1f64..1e300).prop_map(|f| json!(f)),
+                    (0.1f64..1e300)
+                        .prop_filter("not a year", |f| !(f.fract() == 0.0 && *f <= 9999.0))
+                        .prop_map(|f| json!(f)),
                     any::<String>().prop_map(|s| json!(s)),
                     Just(json!([1990])),
                 ]

@@ -448,6 +448,12 @@ async fn documented_bounds_are_applied() {
         Some("k"),
     );
     assert_error(&post(r#"{"k": 0}"#.into()).await, 422, Some("k"));
+    // A JSON Schema integer may be written 20.0; 20.5 is not one.
+    assert_eq!(
+        post(r#"{"k": 20.0, "liked": [1.0]}"#.into()).await.status,
+        200
+    );
+    assert_error(&post(r#"{"k": 20.5}"#.into()).await, 422, Some("k"));
     let filters = &doc["components"]["schemas"]["Filters"];
     assert_eq!(filters["additionalProperties"], json!(false));
     for year in ["year_min", "year_max"] {
