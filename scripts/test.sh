@@ -10,7 +10,9 @@
 # 3. runs every Rust test of the workspace, `sam build` with a check that the
 #    functions it built start and answer (infra/sam-build.sh), the browser
 #    tests of web/ and the original client's flow (web/seed-client/run.sh),
-# 4. prints which service tests ran.
+# 4. runs schemathesis (every check, every phase) against `reelgraph serve`
+#    (infra/schemathesis.sh): the OpenAPI document is the contract,
+# 5. prints which service tests ran.
 #
 # Under CI=true a service test that finds its service missing fails instead of
 # skipping. Builds reuse $CARGO_TARGET_DIR (default: ~/.cache/reelgraph-target,
@@ -70,6 +72,10 @@ if [ -x web/run-tests.sh ]; then
   step "the original client, unchanged (web/seed-client/)"
   web/seed-client/run.sh "$CARGO_TARGET_DIR/debug/reelgraph"
 fi
+
+step "schemathesis: the OpenAPI document against reelgraph serve (infra/schemathesis.sh)"
+cargo build --workspace --locked
+infra/schemathesis.sh "$CARGO_TARGET_DIR/debug/reelgraph"
 
 step "service tests"
 sort "$REELGRAPH_SERVICE_LOG" | uniq

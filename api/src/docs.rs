@@ -9,6 +9,10 @@ use axum::extract::rejection::PathRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::OpenApi;
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -29,8 +33,11 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. The original clien
 (`/getRandom`, `/getInfo`, `/getSimilarUser`, `/getImage`, `/countTable`) keep their body shapes.",
         license(name = "MIT OR Apache-2.0")
     ),
-    components(schemas(
+    components(
+    responses(Unavailable, LegacyUnavailable),
+    schemas(
         ErrorBody,
+        LegacyErrorBody,
         ErrorDetail,
         Strategy,
         v1::MovieSummary,
@@ -55,6 +62,91 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. The original clien
     )
 )]
 pub struct ApiDoc;
+
+/// Description of the 503 answer, which every route can give.
+const UNAVAILABLE: &str = "No model version is served yet, a backing store failed or is slow, \
+or the request did not complete within the deadline (`--deadline-ms`); retry after \
+`Retry-After` seconds.";
+
+fn retry_after() -> utoipa::openapi::header::Header {
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .pattern(Some("^[0-9]+$")),
+        )
+        .description(Some("seconds to wait before retrying"))
+        .build()
+}
+
+fn unavailable(body: RefOr<Schema>) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(UNAVAILABLE)
+        .header("Retry-After", retry_after())
+        .content(
+            "application/json",
+            ContentBuilder::new().schema(Some(body)).build(),
+        )
+        .build()
+}
+
+/// The 503 of the v1 routes: an [`ErrorBody`] with `Retry-After`.
+pub struct Unavailable;
+
+impl<'r> utoipa::ToResponse<'r> for Unavailable {
+    fn response() -> (&'r str, RefOr<utoipa::openapi::Response>) {
+        let body = RefOr::Ref(Ref::from_schema_name("ErrorBody"));
+        ("Unavailable", unavailable(body).into())
+    }
+}
+
+/// The 503 of the original client's routes, with `Retry-After`: the
+/// original error shape ([`LegacyErrorBody`]) from the route itself, or an
+/// [`ErrorBody`] when the request's deadline passed (the deadline is
+/// enforced in front of every route).
+pub struct LegacyUnavailable;
+
+impl<'r> utoipa::ToResponse<'r> for LegacyUnavailable {
+    fn response() -> (&'r str, RefOr<utoipa::openapi::Response>) {
+        let body = OneOfBuilder::new()
+            .item(Ref::from_schema_name("LegacyErrorBody"))
+            .item(Ref::from_schema_name("ErrorBody"))
+            .into();
+        ("LegacyUnavailable", unavailable(body).into())
+    }
+}
+
+/// An error of the original client's routes: `["Error with <field>: <message>", <status>]`.
+pub struct LegacyErrorBody;
+
+impl utoipa::PartialSchema for LegacyErrorBody {
+    fn schema() -> RefOr<Schema> {
+        // Two items: the message (a string), then the status (an integer).
+        ArrayBuilder::new()
+            .items(
+                OneOfBuilder::new()
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::Type(Type::String))
+                            .pattern(Some("^Error with ")),
+                    )
+                    .item(
+                        ObjectBuilder::new()
+                            .schema_type(SchemaType::Type(Type::Integer))
+                            .minimum(Some(400))
+                            .maximum(Some(599)),
+                    ),
+            )
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some(
+                "`[\"Error with <field>: <message>\", <status>]`, the original server's error shape",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LegacyErrorBody {}
 
 /// The OpenAPI document: [`ApiDoc`] (information, tags, schemas) and the
 /// operation of every documented route, as the router registers it.

@@ -87,7 +87,8 @@ pub fn only(params: &Params, known: &[&str]) -> ApiResult<()> {
     }
 }
 
-/// A count parameter: a positive integer, `default` when absent, capped at `max`.
+/// A count parameter: an integer in `1..=max`, `default` when absent. A
+/// larger one is refused (422), as the OpenAPI document's `maximum` says.
 pub fn count(params: &Params, name: &str, default: usize, max: usize) -> ApiResult<usize> {
     match single(params, name)? {
         None => Ok(default),
@@ -107,8 +108,8 @@ fn parse_count(raw: &str, name: &str, max: usize) -> ApiResult<usize> {
             name,
             format!("{name} must be at least 1"),
         )),
-        Ok(n) => Ok((n.min(max as u64)) as usize),
-        Err(_) => Err(ApiError::invalid(
+        Ok(n) if n <= max as u64 => Ok(n as usize),
+        _ => Err(ApiError::invalid(
             name,
             format!("{name} is too large (at most {max} are served)"),
         )),
@@ -302,31 +303,86 @@ impl<'de, const LENIENT: bool> Deserialize<'de> for MovieIds<LENIENT> {
     }
 }
 
-impl<const LENIENT: bool> utoipa::PartialSchema for MovieIds<LENIENT> {
-    /// Distinct ids, each `1..=u32::MAX`, at most [`recommend::MAX_IDS`].
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
-        let id = ObjectBuilder::new()
-            .schema_type(SchemaType::Type(Type::Integer))
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::Int64,
-            )))
-            .minimum(Some(1))
-            .maximum(Some(MovieId::MAX));
-        ArrayBuilder::new()
-            .items(id)
-            .max_items(Some(recommend::MAX_IDS))
-            .unique_items(true)
+/// A movie id as text, as [`id_text`] reads it: digits (leading zeros
+/// allowed) for `1..=4294967295` (`u32::MAX`), white space around them (the
+/// characters `str::trim` removes) ignored. An ECMA-262 regular expression
+/// (and a Python one: the OpenAPI document's tools read it as such).
+pub const ID_TEXT_PATTERN: &str = concat!(
+    r"^[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*0*",
+    r"([1-9][0-9]{0,8}|[1-3][0-9]{9}|4[01][0-9]{8}|42[0-8][0-9]{7}|429[0-3][0-9]{6}",
+    r"|4294[0-8][0-9]{5}|42949[0-5][0-9]{4}|429496[0-6][0-9]{3}|4294967[01][0-9]{2}",
+    r"|42949672[0-8][0-9]|429496729[0-5])",
+    r"[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+);
+
+/// The schema of [`MovieIds`]: distinct ids, each `1..=u32::MAX`, at most
+/// [`recommend::MAX_IDS`]; `lenient`: an id may also be a string of digits
+/// ([`ID_TEXT_PATTERN`]); `nullable`: `null` too (an absent list).
+fn movie_ids_schema(lenient: bool, nullable: bool) -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{
+        ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+    };
+    let id = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::Integer))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
+        .minimum(Some(1))
+        .maximum(Some(MovieId::MAX));
+    let item: utoipa::openapi::RefOr<Schema> = if lenient {
+        OneOfBuilder::new()
+            .item(id)
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Type(Type::String))
+                    .pattern(Some(ID_TEXT_PATTERN))
+                    .description(Some("a movie id in decimal digits")),
+            )
             .into()
+    } else {
+        id.into()
+    };
+    let types = if nullable {
+        SchemaType::from_iter([Type::Array, Type::Null])
+    } else {
+        SchemaType::Type(Type::Array)
+    };
+    ArrayBuilder::new()
+        .schema_type(types)
+        .items(item)
+        .max_items(Some(recommend::MAX_IDS))
+        .unique_items(true)
+        .build()
+}
+
+/// The schema of an optional [`MovieIds`] field (`null` or absent: none).
+pub fn optional_movie_ids() -> utoipa::openapi::schema::Array {
+    movie_ids_schema(false, true)
+}
+
+impl<const LENIENT: bool> utoipa::PartialSchema for MovieIds<LENIENT> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        movie_ids_schema(LENIENT, false).into()
     }
 }
 
 impl<const LENIENT: bool> utoipa::ToSchema for MovieIds<LENIENT> {}
 
+/// A JSON number that is a non-negative integer, as JSON Schema (and so the
+/// OpenAPI document's `integer`) has it: `5` and `5.0` alike (`5.5`, `-1`
+/// and numbers past `u64::MAX` are not).
+fn whole(n: &serde_json::Number) -> Option<u64> {
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)
+            .map(|f| f as u64)
+    })
+}
+
 /// One element of [`MovieIds`].
 fn movie_id(v: &Value, lenient: bool) -> Result<MovieId, String> {
     match v {
-        Value::Number(n) => match n.as_u64() {
+        Value::Number(n) => match whole(n) {
             Some(x) if x >= 1 && x <= MovieId::MAX as u64 => Ok(x as MovieId),
             _ => Err(format!(
                 "must hold movie ids (integers between 1 and {}), got {n}",
@@ -341,16 +397,21 @@ fn movie_id(v: &Value, lenient: bool) -> Result<MovieId, String> {
     }
 }
 
-/// How many results: a positive integer, capped at [`recommend::MAX_K`].
+/// How many results: an integer in `1..=`[`recommend::MAX_K`] (a larger
+/// one is refused, as the OpenAPI document's `maximum` says).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Count(pub usize);
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked(d, |v| match v {
-            Value::Number(n) => match n.as_u64() {
+            Value::Number(n) => match whole(n) {
                 Some(0) => Err("must be at least 1".to_string()),
-                Some(k) => Ok(Count(k.min(recommend::MAX_K as u64) as usize)),
+                Some(k) if k <= recommend::MAX_K as u64 => Ok(Count(k as usize)),
+                Some(_) => Err(format!(
+                    "is too large (at most {} are served)",
+                    recommend::MAX_K
+                )),
                 None => Err(format!(
                     "must be a positive integer (at most {} are served), got {n}",
                     recommend::MAX_K
@@ -385,7 +446,7 @@ pub struct Year(pub u16);
 impl<'de> Deserialize<'de> for Year {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         checked(d, |v| match v {
-            Value::Number(n) => match n.as_u64() {
+            Value::Number(n) => match whole(n) {
                 Some(y) if y <= 9999 => Ok(Year(y as u16)),
                 _ => Err(format!("must be a year between 0 and 9999, got {n}")),
             },
@@ -430,11 +491,12 @@ impl GenreNames {
             let name = item.as_ref().map_err(|k| {
                 ApiError::invalid(FIELD, format!("{FIELD} must hold strings, got {k}"))
             })?;
+            // Well formed but not in the catalogue: 404, as unknown movie ids.
             let known = genre(name).ok_or_else(|| {
-                ApiError::invalid(
-                    FIELD,
-                    format!("unknown genre {name:?} (GET /api/v1/genres lists them)"),
-                )
+                ApiError::not_found(format!(
+                    "unknown genre {name:?} (GET /api/v1/genres lists them)"
+                ))
+                .with_field(FIELD)
             })?;
             if !out.contains(&known) {
                 out.push(known);

@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Value, json};
 
+use super::docs::{LegacyErrorBody, LegacyUnavailable};
 use super::error::ApiError;
 use super::input::{self, Params};
 use super::{AppState, poster, v1};
@@ -49,7 +50,14 @@ impl IntoResponse for LegacyError {
             format!("Error with {what}: {}", e.message),
             e.status.as_u16()
         ]);
-        json_response(e.status, &body)
+        let mut response = json_response(e.status, &body);
+        if e.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(super::error::RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 
@@ -231,8 +239,10 @@ fn movie_map(links: &LinkBase, movies: Vec<&Movie>) -> Response {
 
 /// `POST /getRandom?num=16`: random movies to rate.
 #[utoipa::path(post, path = "/getRandom", tag = "original client",
-    params(("num" = Option<u32>, Query, description = "how many (default 16, capped at 100)")),
-    responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`")))]
+    params(("num" = Option<u32>, Query, minimum = 1, maximum = 100, description = "how many (default 16, at most 100)")),
+    responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`"),
+              (status = 422, description = "a query parameter is wrong, repeated or unknown", body = LegacyErrorBody),
+              (status = 503, response = LegacyUnavailable)))]
 pub async fn get_random(
     State(s): State<super::State>,
     uri: Uri,
@@ -283,8 +293,11 @@ pub fn omdb_object(links: &LinkBase, m: &Movie) -> Value {
 
 /// `GET /getInfo?ids=<id>`: one movie, OMDb-style.
 #[utoipa::path(get, path = "/getInfo", tag = "original client",
-    params(("ids" = u32, Query, description = "movie id")),
-    responses((status = 200, description = "`[[{Title, Year, Genre, Plot, Director, Actors, Poster, Released, imdbRating, imdbVotes, …}, posterUrl], 200]`")))]
+    params(("ids" = u64, Query, minimum = 1, maximum = 4294967295u64, description = "movie id")),
+    responses((status = 200, description = "`[[{Title, Year, Genre, Plot, Director, Actors, Poster, Released, imdbRating, imdbVotes, …}, posterUrl], 200]`"),
+              (status = 404, description = "no movie has this id", body = LegacyErrorBody),
+              (status = 422, description = "`ids` is missing or not a movie id, or a query parameter is repeated or unknown", body = LegacyErrorBody),
+              (status = 503, response = LegacyUnavailable)))]
 pub async fn get_info(
     State(s): State<super::State>,
     uri: Uri,
@@ -307,9 +320,16 @@ pub async fn get_info(
 
 /// `POST /getSimilarUser`: recommendations from a JSON list of liked ids.
 #[utoipa::path(post, path = "/getSimilarUser", tag = "original client",
-    params(("num" = Option<u32>, Query, description = "how many (default 16, capped at 100)")),
-    request_body(content = inline(input::LenientMovieIds), description = "liked movie ids"),
-    responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`")))]
+    params(("num" = Option<u32>, Query, minimum = 1, maximum = 100, description = "how many (default 16, at most 100)")),
+    request_body(content = inline(input::LenientMovieIds),
+                 description = "liked movie ids (numbers or strings of digits; distinct, at most 1,000; \
+`5` and `\"5\"` are the same id: given both, the list is refused with 422)"),
+    responses((status = 200, description = "`[{\"<id>\": [title, year, posterUrl], …}, 200]`"),
+              (status = 400, description = "the body is empty or not JSON", body = LegacyErrorBody),
+              (status = 404, description = "unknown movie ids", body = LegacyErrorBody),
+              (status = 413, description = "body too large", body = LegacyErrorBody),
+              (status = 422, description = "the body is not a list of distinct movie ids, or a query parameter is wrong, repeated or unknown", body = LegacyErrorBody),
+              (status = 503, response = LegacyUnavailable)))]
 pub async fn get_similar_user(
     State(s): State<super::State>,
     uri: Uri,
@@ -344,9 +364,13 @@ pub async fn get_similar_user(
 
 /// `GET /getImage?img=<id>`: the poster.
 #[utoipa::path(get, path = "/getImage", tag = "original client",
-    params(("img" = u32, Query, description = "movie id")),
-    responses((status = 302, description = "redirect to the poster"),
-              (status = 200, description = "SVG placeholder", content_type = "image/svg+xml")))]
+    params(("img" = u64, Query, minimum = 1, maximum = 4294967295u64, description = "movie id")),
+    responses((status = 302, description = "redirect to the poster",
+               headers(("Location" = String, description = "the poster's URL"))),
+              (status = 200, description = "SVG placeholder", content_type = "image/svg+xml"),
+              (status = 404, description = "no movie has this id", body = LegacyErrorBody),
+              (status = 422, description = "`img` is missing or not a movie id, or a query parameter is repeated or unknown", body = LegacyErrorBody),
+              (status = 503, response = LegacyUnavailable)))]
 pub async fn get_image(
     State(s): State<super::State>,
     q: Result<Query<Params>, QueryRejection>,
@@ -366,7 +390,9 @@ pub async fn get_image(
 
 /// `GET /countTable`: `["<vectors>,<rows>", 200]`.
 #[utoipa::path(get, path = "/countTable", tag = "original client",
-    responses((status = 200, description = "`[\"<vectors>,<rows>\", 200]`")))]
+    responses((status = 200, description = "`[\"<vectors>,<rows>\", 200]`"),
+              (status = 422, description = "a query parameter is given (none is accepted)", body = LegacyErrorBody),
+              (status = 503, response = LegacyUnavailable)))]
 pub async fn count_table(
     State(s): State<super::State>,
     q: Result<Query<Params>, QueryRejection>,

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Serialize;
 
+use super::docs::Unavailable;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::input::{self, Params};
 use super::poster;
@@ -89,19 +90,20 @@ pub struct Recommendations {
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationRequest {
-    /// Liked movie ids (distinct).
-    #[schema(value_type = Option<Vec<MovieId>>, example = json!([1, 50, 181]))]
+    /// Liked movie ids (distinct; at most 1,000).
+    #[schema(schema_with = input::optional_movie_ids, example = json!([1, 50, 181]))]
     pub liked: Option<input::MovieIds>,
-    /// Disliked movie ids (distinct, none liked).
-    #[schema(value_type = Option<Vec<MovieId>>)]
+    /// Disliked movie ids (distinct; at most 1,000). A movie cannot be both
+    /// liked and disliked (422).
+    #[schema(schema_with = input::optional_movie_ids)]
     pub disliked: Option<input::MovieIds>,
-    /// How many (default 20, capped at 100).
-    #[schema(value_type = Option<u64>, example = 20, minimum = 1)]
+    /// How many (default 20; at most 100).
+    #[schema(value_type = Option<u64>, example = 20, minimum = 1, maximum = 100)]
     pub k: Option<input::Count>,
     #[schema(value_type = Option<RecommendationFilters>)]
     pub filters: Option<input::Object<RecommendationFilters>>,
-    /// Ids never to return.
-    #[schema(value_type = Option<Vec<MovieId>>)]
+    /// Ids never to return (distinct; at most 1,000).
+    #[schema(schema_with = input::optional_movie_ids)]
     pub exclude: Option<input::MovieIds>,
     /// Scoring strategy (default: the documented one).
     #[schema(value_type = Option<recommend::Strategy>)]
@@ -115,17 +117,18 @@ pub struct RecommendationRequest {
 #[serde(deny_unknown_fields)]
 #[schema(as = Filters)]
 pub struct RecommendationFilters {
-    /// Any of these genres (case-insensitive).
+    /// Any of these genres, each one of `GET /api/v1/genres`
+    /// (case-insensitive); another name answers 404 naming `filters.genres`.
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Option<Vec<String>>)]
     pub genres: Option<input::GenreNames>,
     /// Earliest release year, inclusive.
     #[serde(default)]
-    #[schema(value_type = Option<u16>)]
+    #[schema(value_type = Option<u16>, minimum = 0, maximum = 9999)]
     pub year_min: Option<input::Year>,
-    /// Latest release year, inclusive.
+    /// Latest release year, inclusive; not before `year_min` (422).
     #[serde(default)]
-    #[schema(value_type = Option<u16>)]
+    #[schema(value_type = Option<u16>, minimum = 0, maximum = 9999)]
     pub year_max: Option<input::Year>,
 }
 
@@ -214,7 +217,7 @@ pub struct Genres {
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/health", tag = "service",
-    responses((status = 200, body = Health)))]
+    responses((status = 200, body = Health), (status = 503, response = Unavailable)))]
 pub async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
@@ -223,7 +226,7 @@ pub async fn health() -> Json<Health> {
 /// active (the metadata store's active version, or the model root's
 /// `latest`), and the stores it is searched in answer.
 #[utoipa::path(get, path = "/ready", tag = "service",
-    responses((status = 200, body = Ready), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Ready), (status = 503, response = Unavailable)))]
 pub async fn ready(State(s): State<super::State>) -> ApiResult<Json<Ready>> {
     s.cached("ready", readiness(&s)).await.map(Json)
 }
@@ -271,7 +274,7 @@ async fn readiness(s: &super::AppState) -> ApiResult<Ready> {
 /// Counts, the served model version and its metrics, and the state of
 /// version swaps.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "service",
-    responses((status = 200, body = Stats), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Stats), (status = 503, response = Unavailable)))]
 pub async fn stats(State(s): State<super::State>) -> ApiResult<Json<Stats>> {
     s.cached("stats", statistics(&s)).await.map(Json)
 }
@@ -301,7 +304,9 @@ async fn statistics(s: &super::AppState) -> ApiResult<Stats> {
 
 /// The genres of the catalogue, sorted.
 #[utoipa::path(get, path = "/api/v1/genres", tag = "movies",
-    responses((status = 200, body = Genres), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Genres),
+              (status = 422, description = "a query parameter is given (none is accepted)", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn genres(
     State(s): State<super::State>,
     q: Result<Query<Params>, QueryRejection>,
@@ -314,9 +319,14 @@ pub async fn genres(
 
 /// `n` distinct random movies (default 16, at most 100), optionally of one genre.
 #[utoipa::path(get, path = "/api/v1/movies/random", tag = "movies",
-    params(("n" = Option<u32>, Query, description = "how many (default 16, capped at 100)"),
-           ("genre" = Option<String>, Query, description = "only this genre")),
-    responses((status = 200, body = MovieList), (status = 422, body = ErrorBody)))]
+    params(("n" = Option<u32>, Query, minimum = 1, maximum = 100,
+            description = "how many (default 16, at most 100; fewer when the catalogue or the genre has fewer)"),
+           ("genre" = Option<String>, Query,
+            description = "only this genre: one of `GET /api/v1/genres` (case-insensitive; blank: any genre)")),
+    responses((status = 200, body = MovieList),
+              (status = 404, description = "`genre` is not a genre of the catalogue", body = ErrorBody),
+              (status = 422, description = "a query parameter is wrong, repeated or unknown", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn random(
     State(s): State<super::State>,
     q: Result<Query<Params>, QueryRejection>,
@@ -330,10 +340,10 @@ pub async fn random(
     let genre = match genre {
         None => None,
         Some(g) => Some(catalog.genre(g).ok_or_else(|| {
-            ApiError::invalid(
-                "genre",
-                format!("unknown genre {g:?} (GET /api/v1/genres lists them)"),
-            )
+            ApiError::not_found(format!(
+                "unknown genre {g:?} (GET /api/v1/genres lists them)"
+            ))
+            .with_field("genre")
         })?),
     };
     Ok(Json(MovieList {
@@ -367,9 +377,15 @@ pub fn random_movies<'a>(
 
 /// Title search (prefix matches first, then substrings), case and accent insensitive.
 #[utoipa::path(get, path = "/api/v1/movies/search", tag = "movies",
-    params(("q" = String, Query, description = "part of a title"),
-           ("limit" = Option<u32>, Query, description = "how many (default 20, capped at 100)")),
-    responses((status = 200, body = MovieList), (status = 422, body = ErrorBody)))]
+    params(("q" = String, Query, min_length = 1, max_length = 200,
+            // Some character that is not white space (white space as `str::trim` has it).
+            pattern = r"[^\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+            description = "part of a title: 1 to 200 characters, not all white space"),
+           ("limit" = Option<u32>, Query, minimum = 1, maximum = 100,
+            description = "how many (default 20, at most 100)")),
+    responses((status = 200, body = MovieList),
+              (status = 422, description = "a query parameter is missing, wrong, repeated or unknown", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn search(
     State(s): State<super::State>,
     q: Result<Query<Params>, QueryRejection>,
@@ -384,8 +400,8 @@ pub async fn search(
             "q (the text to search for) is required",
         ));
     }
-    if text.len() > 200 {
-        return Err(ApiError::invalid("q", "q is longer than 200 bytes"));
+    if text.chars().count() > 200 {
+        return Err(ApiError::invalid("q", "q is longer than 200 characters"));
     }
     let snap = s.served()?;
     let catalog = &snap.catalog;
@@ -407,8 +423,11 @@ fn movie_of<'a>(snap: &'a Snapshot, raw: &str) -> ApiResult<&'a Movie> {
 
 /// One movie.
 #[utoipa::path(get, path = "/api/v1/movies/{id}", tag = "movies",
-    params(("id" = u32, Path, description = "movie id")),
-    responses((status = 200, body = MovieDetail), (status = 404, body = ErrorBody)))]
+    params(("id" = u64, Path, minimum = 1, maximum = 4294967295u64, description = "movie id")),
+    responses((status = 200, body = MovieDetail),
+              (status = 404, description = "no movie has this id", body = ErrorBody),
+              (status = 422, description = "`id` is not a movie id, or a query parameter is given", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn movie(
     State(s): State<super::State>,
     id: Result<Path<String>, PathRejection>,
@@ -424,9 +443,12 @@ pub async fn movie(
 
 /// The `k` movies nearest to one movie.
 #[utoipa::path(get, path = "/api/v1/movies/{id}/similar", tag = "movies",
-    params(("id" = u32, Path, description = "movie id"),
-           ("k" = Option<u32>, Query, description = "how many (default 20, capped at 100)")),
-    responses((status = 200, body = Recommendations), (status = 404, body = ErrorBody)))]
+    params(("id" = u64, Path, minimum = 1, maximum = 4294967295u64, description = "movie id"),
+           ("k" = Option<u32>, Query, minimum = 1, maximum = 100, description = "how many (default 20, at most 100)")),
+    responses((status = 200, body = Recommendations),
+              (status = 404, description = "no movie has this id", body = ErrorBody),
+              (status = 422, description = "`id` is not a movie id, or a query parameter is wrong, repeated or unknown", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn similar(
     State(s): State<super::State>,
     id: Result<Path<String>, PathRejection>,
@@ -497,10 +519,12 @@ pub fn to_recommendations(
 #[utoipa::path(post, path = "/api/v1/recommendations", tag = "recommendations",
     request_body = RecommendationRequest,
     responses((status = 200, body = Recommendations),
-              (status = 400, description = "malformed JSON", body = ErrorBody),
-              (status = 404, description = "unknown movie ids", body = ErrorBody),
+              (status = 400, description = "the body is empty or not JSON", body = ErrorBody),
+              (status = 404, description = "unknown movie ids or genres (`field` names the list)", body = ErrorBody),
               (status = 413, description = "body too large", body = ErrorBody),
-              (status = 422, description = "a field is wrong", body = ErrorBody)))]
+              (status = 422, description = "a field is wrong (`field` names it), a movie is both liked and \
+disliked, `filters.year_min` is after `filters.year_max`, or a query parameter is given", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn recommendations(
     State(s): State<super::State>,
     q: Result<Query<Params>, QueryRejection>,
@@ -531,11 +555,14 @@ pub async fn recommendations(
 /// The poster: 302 to the OMDb image when known, otherwise (or with
 /// `placeholder=true`) an SVG with the title and year.
 #[utoipa::path(get, path = "/api/v1/movies/{id}/poster", tag = "movies",
-    params(("id" = u32, Path, description = "movie id"),
-           ("placeholder" = Option<bool>, Query, description = "always the SVG placeholder")),
-    responses((status = 302, description = "redirect to the poster image"),
+    params(("id" = u64, Path, minimum = 1, maximum = 4294967295u64, description = "movie id"),
+           ("placeholder" = Option<bool>, Query, description = "`true`: always the SVG placeholder (default `false`)")),
+    responses((status = 302, description = "redirect to the poster image",
+               headers(("Location" = String, description = "the poster's URL"))),
               (status = 200, description = "SVG placeholder", content_type = "image/svg+xml"),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, description = "no movie has this id", body = ErrorBody),
+              (status = 422, description = "`id` is not a movie id, or a query parameter is wrong, repeated or unknown", body = ErrorBody),
+              (status = 503, response = Unavailable)))]
 pub async fn poster(
     State(s): State<super::State>,
     id: Result<Path<String>, PathRejection>,
@@ -544,9 +571,8 @@ pub async fn poster(
     let p = input::params(q)?;
     input::only(&p, &["placeholder"])?;
     let force = match input::single(&p, "placeholder")? {
-        None => false,
-        Some("true" | "1" | "") => true,
-        Some("false" | "0") => false,
+        None | Some("false") => false,
+        Some("true") => true,
         Some(other) => {
             return Err(ApiError::invalid(
                 "placeholder",

@@ -57,9 +57,16 @@ async fn random_is_distinct_sized_and_genre_filtered() {
         let id = m["id"].as_u64().unwrap();
         assert!((11..=20).contains(&id));
     }
-    // n is capped at the catalogue (and at 100).
-    let a = call(&r, "GET", "/api/v1/movies/random?n=1000", None).await;
+    // n is at most 100 (the document's maximum), and the answer has at
+    // most the catalogue.
+    let a = call(&r, "GET", "/api/v1/movies/random?n=100", None).await;
     assert_eq!(ids(&a.json()).len(), 40);
+    let a = call(&r, "GET", "/api/v1/movies/random?n=101", None).await;
+    assert_error(&a, 422, Some("n"));
+    assert_eq!(
+        a.json()["error"]["message"],
+        "n is too large (at most 100 are served)"
+    );
     assert_error(
         &call(&r, "GET", "/api/v1/movies/random?n=0", None).await,
         422,
@@ -77,7 +84,7 @@ async fn random_is_distinct_sized_and_genre_filtered() {
     );
     assert_error(
         &call(&r, "GET", "/api/v1/movies/random?genre=Western", None).await,
-        422,
+        404,
         Some("genre"),
     );
     assert_error(
@@ -254,7 +261,16 @@ async fn recommendations_filters_exclude_and_popular_fallback() {
     // Empty body object and k default.
     let a = call(&r, "POST", "/api/v1/recommendations", Some("{}")).await;
     assert_eq!(ids(&a.json()).len(), 20);
-    // k is capped at 100 (here at the catalogue size minus the liked movie).
+    // k is at most 100 (here the answer is the catalogue less the liked
+    // movie); more is refused, as the document's maximum says.
+    let a = call(
+        &r,
+        "POST",
+        "/api/v1/recommendations",
+        Some(r#"{"liked": [5], "k": 100}"#),
+    )
+    .await;
+    assert_eq!(ids(&a.json()).len(), 39);
     let a = call(
         &r,
         "POST",
@@ -262,7 +278,11 @@ async fn recommendations_filters_exclude_and_popular_fallback() {
         Some(r#"{"liked": [5], "k": 5000}"#),
     )
     .await;
-    assert_eq!(ids(&a.json()).len(), 39);
+    assert_error(&a, 422, Some("k"));
+    assert_eq!(
+        a.json()["error"]["message"],
+        "k is too large (at most 100 are served)"
+    );
 }
 
 #[tokio::test]
@@ -304,7 +324,7 @@ async fn recommendation_errors_name_the_field() {
     assert_error(&post(r#"{"filters": []}"#).await, 422, Some("filters"));
     assert_error(
         &post(r#"{"filters": {"genres": ["Western"]}}"#).await,
-        422,
+        404,
         Some("filters.genres"),
     );
     assert_error(
@@ -577,6 +597,16 @@ mod props {
         ]
     }
 
+    /// A count query value that must be refused: [`bad_count`], or an
+    /// integer above the documented maximum (100).
+    fn bad_count_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            bad_count(),
+            (101u64..=u64::MAX).prop_map(|n| n.to_string()),
+            Just("101".to_string()),
+        ]
+    }
+
     /// A movie id as text, with the status and whether it is well formed.
     fn bad_id_text() -> impl Strategy<Value = (String, u16)> {
         prop_oneof![
@@ -600,9 +630,11 @@ mod props {
             (i64::MIN..0).prop_map(|n| (json!(n), 422)),
             Just((json!(0), 422)),
             (u32::MAX as u64 + 1..=u64::MAX).prop_map(|n| (json!(n), 422)),
+            // Not a whole number (`5.0` is the integer 5, as in JSON Schema).
             any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
+                .prop_filter("finite, not whole", |f| f.is_finite() && f.fract() != 0.0)
                 .prop_map(|f| (json!(f), 422)),
+            (u32::MAX as f64 + 1.0..1e300).prop_map(|f| (json!(f.trunc()), 422)),
             strings.prop_map(|s| (json!(s), 422)),
             Just((Value::Null, 422)),
             any::<bool>().prop_map(|b| (json!(b), 422)),
@@ -647,7 +679,7 @@ mod props {
             subsequence((1u32..=20).collect::<Vec<_>>(), 0..5).prop_shuffle(),
             subsequence((21u32..=30).collect::<Vec<_>>(), 0..3),
             subsequence((31u32..=40).collect::<Vec<_>>(), 0..3),
-            proptest::option::of(1u64..=1_000_000),
+            proptest::option::of(1u64..=100),
             proptest::option::of(prop_oneof![Just("average_vector"), Just("best_score")]),
             proptest::option::of((
                 proptest::collection::vec(genre_case(), 0..3),
@@ -702,8 +734,8 @@ mod props {
         Duplicate(&'static str, u32),
         /// `field` set to a value of the wrong type or range.
         Field(&'static str, Value),
-        /// `filters.<key>` set to a bad value.
-        Filter(&'static str, Value),
+        /// `filters.<key>` set to a bad value, and the status it earns.
+        Filter(&'static str, Value, u16),
         /// A liked movie is also disliked.
         LikedAndDisliked(u32),
         /// year_min after year_max.
@@ -736,12 +768,14 @@ mod props {
             prop_oneof![
                 (i64::MIN..=0).prop_map(|n| json!(n)),
                 any::<f64>()
-                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_filter("finite, not 1.0 to 100.0", |f| f.is_finite()
+                        && !(f.fract() == 0.0 && (1.0..=100.0).contains(f)))
                     .prop_map(|f| json!(f)),
                 any::<String>().prop_map(|s| json!(s)),
                 any::<bool>().prop_map(|b| json!(b)),
                 Just(json!([20])),
                 Just(json!({"k": 20})),
+                (101u64..=u64::MAX).prop_map(|n| json!(n)),
             ]
             .prop_map(|v| Defect::Field("k", v)),
             prop_oneof![
@@ -760,23 +794,26 @@ mod props {
             ]
             .prop_map(|v| Defect::Field("filters", v)),
             prop_oneof![
-                unknown_genre().prop_map(|g| json!([g])),
-                unknown_genre().prop_map(|g| json!(g)),
-                Just(json!([1])),
-                Just(json!({"Drama": true})),
+                // Well formed, not in the catalogue: 404 as unknown ids.
+                unknown_genre().prop_map(|g| (json!([g]), 404)),
+                unknown_genre().prop_map(|g| (json!(g), 422)),
+                Just((json!([1]), 422)),
+                Just((json!({"Drama": true}), 422)),
             ]
-            .prop_map(|v| Defect::Filter("genres", v)),
+            .prop_map(|(v, status)| Defect::Filter("genres", v, status)),
             (
                 prop_oneof![Just("year_min"), Just("year_max")],
                 prop_oneof![
                     (i64::MIN..0).prop_map(|n| json!(n)),
                     (10_000u64..=u64::MAX).prop_map(|n| json!(n)),
-                    (0.1f64..1e300).prop_map(|f| json!(f)),
+                    (0.1f64..1e300)
+                        .prop_filter("not a year", |f| !(f.fract() == 0.0 && *f <= 9999.0))
+                        .prop_map(|f| json!(f)),
                     any::<String>().prop_map(|s| json!(s)),
                     Just(json!([1990])),
                 ]
             )
-                .prop_map(|(k, v)| Defect::Filter(k, v)),
+                .prop_map(|(k, v)| Defect::Filter(k, v, 422)),
             (1u32..=20).prop_map(Defect::LikedAndDisliked),
             (1u16..=9999).prop_map(Defect::YearsReversed),
             "[a-zA-Z_]{1,12}"
@@ -843,7 +880,7 @@ mod props {
                 body.insert(field.into(), v);
                 Expect::Error(422, Some(field.into()))
             }
-            Defect::Filter(key, v) => {
+            Defect::Filter(key, v, status) => {
                 let f = body
                     .entry("filters")
                     .or_insert_with(|| json!({}))
@@ -854,7 +891,7 @@ mod props {
                     f.remove("year_min");
                 }
                 f.insert(key.into(), v);
-                Expect::Error(422, Some(format!("filters.{key}")))
+                Expect::Error(status, Some(format!("filters.{key}")))
             }
             Defect::LikedAndDisliked(id) => {
                 let liked = body
@@ -956,7 +993,7 @@ mod props {
                 let cut = (full.len() as f64 * frac) as usize;
                 legacy_similar("", full[..cut].to_string(), 400, "request")
             }),
-            (liked, bad_count()).prop_map(|(ids, n)| legacy_similar(
+            (liked, bad_count_value()).prop_map(|(ids, n)| legacy_similar(
                 &format!("?num={}", enc(n.as_bytes())),
                 json!(ids).to_string(),
                 422,
@@ -1031,26 +1068,26 @@ mod props {
                 )),
             proptest::collection::vec(any::<u8>(), 1..12)
                 .prop_map(|b| get(format!("/docs/{}", enc(&b)), Expect::AnyError)),
-            (1u32..=40, bad_count()).prop_map(move |(id, k)| get(
+            (1u32..=40, bad_count_value()).prop_map(move |(id, k)| get(
                 format!("/api/v1/movies/{id}/similar?k={}", e(&k)),
                 Expect::Error(422, Some("k".into()))
             )),
             (1u32..=40, "[a-zA-Z0-9 ]{1,8}")
-                .prop_filter("not a flag", |(_, p)| !["true", "1", "false", "0"]
+                .prop_filter("not a flag", |(_, p)| !["true", "false"]
                     .contains(&p.as_str()))
                 .prop_map(move |(id, p)| get(
                     format!("/api/v1/movies/{id}/poster?placeholder={}", e(&p)),
                     Expect::Error(422, Some("placeholder".into()))
                 )),
-            bad_count().prop_map(move |n| get(
+            bad_count_value().prop_map(move |n| get(
                 format!("/api/v1/movies/random?n={}", e(&n)),
                 Expect::Error(422, Some("n".into()))
             )),
             unknown_genre().prop_map(move |g| get(
                 format!("/api/v1/movies/random?genre={}", e(&g)),
-                Expect::Error(422, Some("genre".into()))
+                Expect::Error(404, Some("genre".into()))
             )),
-            bad_count().prop_map(move |n| get(
+            bad_count_value().prop_map(move |n| get(
                 format!("/api/v1/movies/search?q=movie&limit={}", e(&n)),
                 Expect::Error(422, Some("limit".into()))
             )),
@@ -1100,7 +1137,7 @@ mod props {
                         )
                     }
                 }),
-            bad_count().prop_map(move |n| legacy(
+            bad_count_value().prop_map(move |n| legacy(
                 "POST",
                 format!("/getRandom?num={}", e(&n)),
                 422,
