@@ -52,6 +52,8 @@ fn row(version: u64) -> ModelVersionRow {
         loaded_at: sql::now_rfc3339(),
         active: false,
     }
+}
+
 /// Migration 1 alone, as the schema was before `0003_movie_details`.
 fn first_schema(sql: &'static str) -> Migrator {
     Migrator::with_migrations(vec![Migration::new(
