@@ -317,6 +317,10 @@ impl Invocation {
                 event_id: payload.get("id").and_then(|v| v.as_str()).map(String::from),
             });
         }
+        anyhow::ensure!(
+            payload.is_object(),
+            "the payload must be a JSON object ({{\"dataset\", \"settings\", \"job\"}}), not {payload}"
+        );
         let r: Request = serde_path_to_error::deserialize(payload).map_err(|e| {
             let path = e.path().to_string();
             if path == "." {
@@ -730,6 +734,12 @@ mod tests {
         assert!(e.to_string().starts_with("job: "), "{e}");
         let e = Invocation::parse(&json!({"data": "s3://b/d"})).unwrap_err();
         assert!(e.to_string().contains("unknown field `data`"), "{e}");
+        let e = Invocation::parse(&json!(["s3://b/d"])).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("the payload must be a JSON object"),
+            "{e}"
+        );
         let e = Invocation::parse(&json!({"job": 3})).unwrap_err();
         assert!(e.to_string().starts_with("job: invalid type"), "{e}");
     }
@@ -790,7 +800,7 @@ mod tests {
                     ("REELGRAPH_MODELS", "/m"),
                     ("REELGRAPH_TRAIN_SETTINGS", r#"{"epoch": 3}"#),
                 ] as &'static [_],
-                "REELGRAPH_TRAIN_SETTINGS: unknown field `epoch`",
+                "REELGRAPH_TRAIN_SETTINGS.epoch: unknown field `epoch`",
             ),
             (
                 &[

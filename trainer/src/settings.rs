@@ -119,9 +119,13 @@ impl TrainSettings {
 
     /// Read the settings from JSON (the trainer function's `settings`,
     /// called `name` in errors): an error names the field
-    /// (`settings.batch_size: invalid type: …`, `settings: unknown field
-    /// \`epoch\`, expected one of …`).
+    /// (`settings.batch_size: invalid type: …`; an unknown name is refused).
     pub fn from_json(value: &serde_json::Value, name: &str) -> anyhow::Result<TrainSettings> {
+        // (serde would also read a struct from an array, by position.)
+        anyhow::ensure!(
+            value.is_object(),
+            "{name}: expected a JSON object of settings, found {value}"
+        );
         serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             if path == "." {
@@ -193,7 +197,10 @@ mod tests {
         let e = TrainSettings::from_json(&json!({"epoch": 3}), "settings")
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("settings: unknown field `epoch`"), "{e}");
+        assert!(
+            e.starts_with("settings.epoch: unknown field `epoch`"),
+            "{e}"
+        );
         let e = TrainSettings::from_json(&json!({"batch_size": "big"}), "settings")
             .unwrap_err()
             .to_string();
@@ -208,7 +215,7 @@ mod tests {
         let e = TrainSettings::from_json(&json!([1]), "settings")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("invalid type"), "{e}");
+        assert_eq!(e, "settings: expected a JSON object of settings, found [1]");
         let s = TrainSettings::from_json(&json!({"decay": 2.0}), "s").unwrap();
         assert_eq!(
             s.validate().unwrap_err().to_string(),
