@@ -58,7 +58,7 @@ pub enum RunOutcome {
     /// Trained, evaluated and published.
     Published {
         finished: Box<Finished>,
-        manifest: Manifest,
+        manifest: Box<Manifest>,
     },
     /// Stopped on request (`RunOptions::stop`); the checkpoint, if any, lets
     /// a run with `resume` continue.
@@ -82,7 +82,10 @@ pub fn train_and_export(
     let manifest = rt
         .block_on(pipeline::export(store, &finished))
         .with_context(|| format!("exporting to {}", store.describe()))?;
-    Ok(RunOutcome::Published { finished, manifest })
+    Ok(RunOutcome::Published {
+        finished,
+        manifest: Box::new(manifest),
+    })
 }
 
 /// The stores a version is loaded into (services mode; `reelgraph load`'s
