@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""Write one API Gateway HTTP API (payload 2.0) event per route into events/.
+"""Write one API Gateway HTTP API (payload 2.0) event per route into events/,
+and the trainer function's events into events/train/.
 
 base.json is the output of `sam local generate-event apigateway http-api-proxy`
 (SAM CLI 1.170); every event is that document with the route's method, path,
 query string, path parameters and body filled in, as API Gateway sends them.
 
     python3 events/generate.py        # rewrites events/<function>/<name>.json
+
+The trainer's events: `scheduled` (an EventBridge scheduled event, as the
+TrainSchedule rule sends it through the state machine: a job with the defaults),
+`on-demand` (a job with its own settings; the dataset is REELGRAPH_DATA) and
+`continue` (the state machine's next invocation of that job).
 """
 import copy
 import json
@@ -39,6 +45,23 @@ ROUTES = [
     ("info", "getImage", "GET", "/getImage", "/getImage", "img=12", None, None),
     ("info", "countTable", "GET", "/countTable", "/countTable", "", None, None),
 ]
+
+
+TRAIN = {
+    "scheduled": {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-12-06T03:00:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/reelgraph-TrainScheduleRule-EXAMPLE"],
+        "detail": {},
+    },
+    "on-demand": {"job": "on-demand-1", "settings": {"epochs": 12, "seed": 42}},
+    "continue": {"job": "on-demand-1"},
+}
 
 
 def main():
@@ -75,6 +98,10 @@ def main():
             ev["headers"]["content-type"] = "application/json"
         ev["isBase64Encoded"] = False
         out = HERE / fn / f"{name}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(ev, indent=2) + "\n")
+    for name, ev in TRAIN.items():
+        out = HERE / "train" / f"{name}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(ev, indent=2) + "\n")
 

@@ -3,7 +3,7 @@
 #
 #   infra/sam-build.sh [BUILD_DIR]     (default: a temporary directory)
 #
-# Builds the three functions with SAM's `rust-cargolambda` builder (it runs
+# Builds the four functions with SAM's `rust-cargolambda` builder (it runs
 # `cargo lambda build --release --bin <function>` in the checkout) for
 # $REELGRAPH_SAM_ARCH (default x86_64, the template's default; arm64 is an
 # unverified option: it needs the `aarch64-unknown-linux-gnu` Rust standard
@@ -16,7 +16,10 @@
 # in-process Lambda Runtime API, in self-contained mode with a 4k-item version
 # on a local S3 server (api/benches/cold_start.rs): each must answer one of
 # the events of events/ with status 200. The table it prints gives the
-# artifacts' sizes and cold starts.
+# artifacts' sizes and cold starts. The trainer's `bootstrap` is run the same
+# way by functions/train's test (REELGRAPH_TRAIN_FUNCTION names it): on a
+# small generated dataset in a local S3 it answers the scheduled event of
+# events/train/ with `continue` (a checkpoint in S3), then `published`.
 #
 # Uses the SAM CLI and cargo-lambda of $REELGRAPH_VENV (default
 # ~/.cache/reelgraph/venv), first installing there the versions of them (and of
@@ -57,4 +60,12 @@ for f in random:RandomFunction recommend:RecommendFunction info:InfoFunction; do
 done
 REELGRAPH_FUNCTIONS_DIR="$BUILD/functions" CARGO_TARGET_DIR="$bench_target" \
   cargo bench --profile dev --workspace --locked --quiet --bench cold_start
+train="$BUILD/sam/TrainFunction/bootstrap"
+if [ ! -x "$train" ]; then
+  log "sam build did not produce $train"
+  exit 1
+fi
+echo "| train     | $(du -b "$train" | awk '{printf "%8.1f MB", $1 / 1e6}') |"
+REELGRAPH_TRAIN_FUNCTION="$train" CARGO_TARGET_DIR="$bench_target" \
+  cargo test --workspace --locked --quiet --test it the_built_function_continues
 echo "sam build artifacts start and answer their events"

@@ -103,8 +103,8 @@ settings! {
     };
     DATA = {
         key: "data", flag: Some("data"), env: "REELGRAPH_DATA", default: None,
-        help: "Dataset directory (any format `data inspect` reads; `demo` without one: ml-1m in `reelgraph-demo/data`)",
-        used_by: "train, demo, data inspect",
+        help: "Dataset directory (any format `data inspect` reads; `demo` without one: ml-1m in `reelgraph-demo/data`; the trainer function: also `s3://bucket/prefix`)",
+        used_by: "train, demo, data inspect, functions (train)",
     };
     DATA_BASE_URL = {
         key: "data_base_url", flag: Some("base-url"), env: "REELGRAPH_DATA_BASE_URL",
@@ -121,7 +121,7 @@ settings! {
     MODELS = {
         key: "models", flag: Some("models"), env: "REELGRAPH_MODELS", default: None,
         help: "Model root: a directory or `s3://bucket/prefix` (`--out` of train, `--from` of load and serve; `demo` uses `reelgraph-demo/models`)",
-        used_by: "train, load, serve, functions (self-contained)",
+        used_by: "train, load, serve, functions (self-contained, train)",
     };
     VERSION = {
         key: "version", flag: Some("version"), env: "REELGRAPH_VERSION", default: None,

@@ -124,11 +124,11 @@ pub fn run(args: DemoArgs, config: &Sources) -> anyhow::Result<()> {
                 metadata,
                 out: Some(models.parse().map_err(anyhow::Error::msg)?),
                 report: Some(state.join("report/")),
-                flags: super::train::TrainFlags {
+                settings: super::train::TrainSettings {
                     epochs: args.epochs,
+                    no_baselines: !args.baselines,
                     ..Default::default()
                 },
-                no_baselines: !args.baselines,
                 ..TrainArgs::default()
             };
             match super::train::train_and_export(&rt, &train, &data, &models)? {

@@ -2,13 +2,15 @@
 //!
 //! Verifies a model version (manifest and every checksum) before writing
 //! anything, loads movies and vectors, then activates the version in both
-//! stores. See `reelgraph_stores::load` for the guarantees.
+//! stores (the trainer function loads its new versions with the same
+//! [`job::load_into`]). See `reelgraph_stores::load` for the guarantees.
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use reelgraph_core::object;
 use reelgraph_core::settings::{self as s, ModelsSpec, Sources};
-use reelgraph_stores::load::{self, Phase, VectorTarget};
-use reelgraph_stores::sql;
+use reelgraph_stores::load::Phase;
+use reelgraph_trainer::job::{self, LoadTarget};
 
 use super::args::StoreArgs;
 
@@ -43,10 +45,15 @@ pub fn run(args: LoadArgs, config: &Sources) -> anyhow::Result<()> {
                 .expect("valid template")
                 .progress_chars("=> "),
         );
-        let store = sql::open(&db).await.with_context(|| format!("--db {db}"))?;
-        let target = VectorTarget::open(&vectors, token.as_ref())
+        let objects = object::open(&from)
             .await
-            .with_context(|| format!("--vectors {vectors}"))?;
+            .with_context(|| format!("--from {from}"))?;
+        let target = LoadTarget {
+            vectors,
+            db: db.clone(),
+            token,
+            namespace: None,
+        };
         let progress = |phase: Phase, done: u64, total: u64| {
             bar.set_message(match phase {
                 Phase::Verify => "verify",
@@ -57,9 +64,7 @@ pub fn run(args: LoadArgs, config: &Sources) -> anyhow::Result<()> {
             bar.set_length(total);
             bar.set_position(done);
         };
-        let report = load::load_version(&from, version, &target, store.as_ref(), &progress)
-            .await
-            .with_context(|| format!("loading from {from}"))?;
+        let report = job::load_into(objects.as_ref(), &from, version, &target, &progress).await?;
         bar.finish_and_clear();
         if report.changed {
             println!(

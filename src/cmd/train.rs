@@ -11,98 +11,13 @@ use std::sync::atomic::Ordering;
 use anyhow::Context;
 use reelgraph_core::object;
 use reelgraph_core::settings::{self as s, ModelsSpec, Sources};
-use reelgraph_trainer::baselines::BaselineConfig;
-use reelgraph_trainer::data::LoadOptions;
 use reelgraph_trainer::evaluate::EvalSplit;
-use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
-use reelgraph_trainer::train::{Loss, RunOptions, TrainConfig};
+use reelgraph_trainer::job::{self, RunOutcome};
+use reelgraph_trainer::pipeline;
+use reelgraph_trainer::train::RunOptions;
 
-/// `--loss`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LossArg {
-    Softmax,
-    MaxMargin,
-}
-
-impl From<LossArg> for Loss {
-    fn from(l: LossArg) -> Loss {
-        match l {
-            LossArg::Softmax => Loss::Softmax,
-            LossArg::MaxMargin => Loss::MaxMargin,
-        }
-    }
-}
-
-/// Declares each training flag once: its type, its help and the field of
-/// [`TrainConfig`] it sets (defaults: `TrainConfig::default()`; validation:
-/// `TrainConfig::validate`).
-macro_rules! train_flags {
-    ($( $(#[doc = $doc:literal])+ $(#[arg($($arg:tt)*)])? $flag:ident : $ty:ty => $($field:ident).+ ; )*) => {
-        /// The training settings a run may override.
-        #[derive(clap::Args, Debug, Clone, Default)]
-        pub struct TrainFlags {
-            $( $(#[doc = $doc])+ #[arg(long $(, $($arg)*)?)] pub $flag: Option<$ty>, )*
-        }
-
-        impl TrainFlags {
-            /// `TrainConfig::default()` with the flags given.
-            pub fn train_config(&self) -> TrainConfig {
-                let mut c = TrainConfig::default();
-                $( if let Some(v) = self.$flag.clone() { c.$($field).+ = v.into(); } )*
-                c
-            }
-        }
-    };
-}
-
-train_flags! {
-    /// Maximum epochs.
-    epochs: usize => epochs;
-    /// Seed of every random choice (sampling, initialisation).
-    seed: u64 => seed;
-    /// Vector dimension.
-    dim: usize => dim;
-    /// Learning rate.
-    lr: f64 => lr;
-    /// Epochs without a better val HR@10 before stopping.
-    patience: usize => patience;
-    /// Steps per epoch (default: one pass over the train interactions).
-    steps_per_epoch: usize => steps_per_epoch;
-    /// Triples per batch.
-    batch_size: usize => sampler.batch_size;
-    /// Random walks per item for the importance neighbourhoods.
-    walks: usize => sampler.walk.num_walks;
-    /// Item→user→item hops per walk.
-    walk_length: usize => sampler.walk.walk_length;
-    /// Restart probability after each hop.
-    restart: f64 => sampler.walk.restart;
-    /// Neighbours kept per item.
-    top_t: usize => sampler.walk.top_t;
-    /// Learning-rate multiplier reached at the last epoch (linear decay from 1).
-    lr_final: f64 => lr_final;
-    /// The loss: `softmax` (in-batch sampled softmax, the default) or
-    /// `max-margin` (the PinSAGE paper's hinge).
-    #[arg(value_enum)]
-    loss: LossArg => loss;
-    /// Margin of the max-margin loss.
-    margin: f32 => margin;
-    /// Negatives per (query, positive) pair; the loss averages their hinges.
-    negatives: usize => sampler.negatives;
-    /// Share of random negatives drawn in proportion to popularity (0..1).
-    pop_negatives: f64 => sampler.pop_negatives;
-    /// `true`: every item of the batch is a negative of each query in the loss;
-    /// `false`: only the sampled negatives (default: true).
-    in_batch: bool => in_batch;
-    /// Temperature of the softmax loss: scores are `<q, v> / T` (default 2).
-    softmax_temperature: f32 => temperature;
-    /// Share of hard negatives once phased in (0 = off).
-    hard_fraction: f64 => sampler.hard.max_fraction;
-    /// Positive window: items within this many positions of the query in the
-    /// user's timeline (0 = anywhere in the history).
-    window: usize => sampler.window;
-    /// Probability of dropping an item's id embedding during training.
-    id_dropout: f64 => sampler.id_dropout;
-}
+/// The training settings (shared with the trainer function's payload).
+pub use reelgraph_trainer::settings::TrainSettings;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct TrainArgs {
@@ -119,19 +34,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub report: Option<PathBuf>,
     #[command(flatten)]
-    pub flags: TrainFlags,
-    /// Decay of the history recommender (default: chosen on validation).
-    #[arg(long)]
-    pub decay: Option<f32>,
-    /// Skip the baselines (popularity, ItemKNN, EASE) in the report.
-    #[arg(long)]
-    pub no_baselines: bool,
-    /// Drop ratings below this before splitting.
-    #[arg(long)]
-    pub min_rating: Option<f32>,
-    /// Count malformed lines instead of stopping at the first one.
-    #[arg(long)]
-    pub skip_bad_lines: bool,
+    pub settings: TrainSettings,
     /// Checkpoint directory (default: OUT/checkpoint for a local OUT, else ./checkpoint).
     #[arg(long)]
     pub checkpoint_dir: Option<PathBuf>,
@@ -141,13 +44,6 @@ pub struct TrainArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
-}
-
-impl TrainArgs {
-    /// The training settings: defaults with the flags given.
-    pub fn train_config(&self) -> TrainConfig {
-        self.flags.train_config()
-    }
 }
 
 /// Default checkpoint directory for a model root.
@@ -179,11 +75,7 @@ pub fn train_and_export(
     data: &std::path::Path,
     out: &str,
 ) -> anyhow::Result<Option<u64>> {
-    let train = args.train_config();
-    train.validate()?;
-    if let Some(d) = args.decay {
-        anyhow::ensure!((0.0..=1.0).contains(&d), "--decay must be between 0 and 1");
-    }
+    args.settings.validate()?;
     // Open the model root first: a bad --out fails before hours of training.
     let store = rt
         .block_on(object::open(out))
@@ -201,18 +93,11 @@ pub fn train_and_export(
             }
         });
     }
-    let opts = PipelineOptions {
-        data: data.to_path_buf(),
-        load: LoadOptions {
-            metadata: args.metadata.clone(),
-            min_rating: args.min_rating,
-            skip_bad_lines: args.skip_bad_lines,
-        },
-        train,
-        baselines: (!args.no_baselines).then(BaselineConfig::default),
-        decay: args.decay,
-        report: args.report.clone(),
-        run: RunOptions {
+    let opts = args.settings.pipeline_options(
+        data.to_path_buf(),
+        args.metadata.clone(),
+        args.report.clone(),
+        RunOptions {
             checkpoint_dir: Some(
                 args.checkpoint_dir
                     .clone()
@@ -222,10 +107,10 @@ pub fn train_and_export(
             progress: !args.quiet,
             stop: Some(stop),
         },
-    };
-    let finished = match pipeline::train_and_evaluate(&opts)? {
-        PipelineOutcome::Finished(f) => f,
-        PipelineOutcome::Interrupted { checkpoint_dir } => {
+    );
+    let (finished, manifest) = match job::train_and_export(rt.handle(), store.as_ref(), &opts)? {
+        RunOutcome::Published { finished, manifest } => (finished, manifest),
+        RunOutcome::Interrupted { checkpoint_dir } => {
             if let Some(d) = checkpoint_dir {
                 eprintln!(
                     "checkpoint saved in {}; continue with the same flags and --resume",
@@ -245,9 +130,6 @@ pub fn train_and_export(
     if args.report.is_some() {
         println!("report: {}", finished.report_files.json.display());
     }
-    let manifest = rt
-        .block_on(pipeline::export(store.as_ref(), &finished))
-        .with_context(|| format!("exporting to {out}"))?;
     Ok(Some(manifest.version))
 }
 
@@ -255,6 +137,7 @@ pub fn train_and_export(
 mod tests {
     use super::*;
     use clap::Parser;
+    use reelgraph_trainer::train::{Loss, TrainConfig};
 
     #[derive(Parser)]
     struct Cli {
@@ -270,7 +153,7 @@ mod tests {
 
     #[test]
     fn loss_flags() {
-        let c = parse(&[]).train_config();
+        let c = parse(&[]).settings.train_config();
         assert_eq!(
             (c.loss, c.temperature),
             (Loss::Softmax, 2.0),
@@ -278,15 +161,22 @@ mod tests {
         );
         assert_eq!(c, TrainConfig::default(), "no flag, no change");
         let a = parse(&["--loss", "max-margin", "--margin", "0.5"]);
-        let c = a.train_config();
+        let c = a.settings.train_config();
         assert_eq!((c.loss, c.margin), (Loss::MaxMargin, 0.5));
         c.validate().unwrap();
-        let c = parse(&["--loss", "softmax", "--softmax-temperature", "0.5"]).train_config();
+        let c = parse(&["--loss", "softmax", "--softmax-temperature", "0.5"])
+            .settings
+            .train_config();
         assert_eq!((c.loss, c.temperature), (Loss::Softmax, 0.5));
         assert!(Cli::try_parse_from(["train", "--loss", "hinge"]).is_err());
         for t in ["0", "-1", "inf"] {
             let a = parse(&[&format!("--softmax-temperature={t}")]);
-            let e = a.train_config().validate().unwrap_err().to_string();
+            let e = a
+                .settings
+                .train_config()
+                .validate()
+                .unwrap_err()
+                .to_string();
             assert_eq!(e, "--softmax-temperature must be positive", "{t}");
         }
     }

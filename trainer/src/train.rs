@@ -27,6 +27,7 @@ use crate::sampler::{Neighbourhoods, SamplerConfig, spawn_batches};
 
 /// The training loss.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Loss {
     /// In-batch sampled softmax: the cross-entropy of each positive among

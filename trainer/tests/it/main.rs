@@ -11,6 +11,7 @@ mod eval_protocol;
 mod eval_report;
 mod export_roundtrip;
 mod graph_sampler;
+mod job;
 mod ml100k;
 mod model_conv;
 mod pipeline;
