@@ -10,8 +10,8 @@
 //!
 //! | mode | variables | stores |
 //! |---|---|---|
-//! | `self-contained` | `REELGRAPH_MODELS` (`s3://bucket/prefix` or a directory), optional `REELGRAPH_VERSION` | the version (`latest`, or `REELGRAPH_VERSION`) is read and verified at cold start into the embedded index and a read-only in-memory metadata store ([`BundleStore`]); no database |
-//! | `services` | `REELGRAPH_VECTORS` (`milvus://HOST:PORT`, `https://…`; or `embedded`), `REELGRAPH_MILVUS_TOKEN` (optional), `REELGRAPH_MILVUS_NAMESPACE` (optional), `REELGRAPH_DB` (`mysql://…`) | Milvus (through its alias) and MySQL/MariaDB, as loaded by `reelgraph load` |
+//! | `self-contained` | `REELGRAPH_MODELS` (`s3://bucket/prefix` or a directory), optional `REELGRAPH_VERSION` | the version (`latest`, or `REELGRAPH_VERSION`) is read and verified at cold start into a served snapshot (embedded index, movies from `items.jsonl`: [`BundleSource`]); no database |
+//! | `services` | `REELGRAPH_VECTORS` (`milvus://HOST:PORT`, `https://…`; or `embedded`), `REELGRAPH_MILVUS_TOKEN` (optional), `REELGRAPH_MILVUS_NAMESPACE` (optional), `REELGRAPH_DB` (`mysql://…`) | Milvus (the active version's collection) and MySQL/MariaDB, as loaded by `reelgraph load` ([`ServicesSource`]) |
 //!
 //! `REELGRAPH_MODE=services|self-contained` chooses; without it the mode is
 //! `services` when `REELGRAPH_DB` is set or `REELGRAPH_VECTORS` names a
