@@ -270,8 +270,6 @@ pub struct SwapStatus {
     /// Why the last check could not ask the source (cleared by the next
     /// successful check).
     pub check_error: Option<String>,
-    /// Seconds since the last completed check.
-    pub checked_secs_ago: Option<f64>,
 }
 
 /// The served snapshot and its refreshes.
@@ -322,9 +320,7 @@ impl Serving {
     }
 
     pub fn status(&self) -> SwapStatus {
-        let (mut s, at) = self.status.lock().expect("lock poisoned").clone();
-        s.checked_secs_ago = at.map(|t| t.elapsed().as_secs_f64());
-        s
+        self.status.lock().expect("lock poisoned").0.clone()
     }
 
     /// Ask the source which version to serve; build, verify and swap it in
