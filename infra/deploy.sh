@@ -376,7 +376,7 @@ step_web() {
     f=${f#"$src"/}
     case $f in
       index.html | env-config.js | README.md | run-tests.sh | package.json | package-lock.json) continue ;;
-      tests/* | node_modules/* | test-artifacts/* | .* | */.*) continue ;;
+      tests/* | seed-client/* | node_modules/* | test-artifacts/* | .* | */.*) continue ;;
     esac
     [[ $f =~ ^[A-Za-z0-9_./-]+$ ]] || die "$src/$f: a file name the site cannot publish (letters, digits, . _ / - only)"
     content_type "$f" >/dev/null || die "$src/$f: no Content-Type known for it (add its extension to content_type in $0, or remove it)"
