@@ -140,6 +140,10 @@ async fn two_swaps_under_mixed_traffic_answer_from_one_version_each() {
         clients.push(tokio::spawn(async move {
             let mut i = 0u32;
             while !stop.load(Ordering::Relaxed) {
+                // In-process calls complete without touching a socket: yield
+                // so the watch (and the runtime's timers) run as they would
+                // between real network requests.
+                tokio::task::yield_now().await;
                 i += 1;
                 // Ids every version holds.
                 let a = 201 + (c * 7 + i) % 100;
