@@ -279,38 +279,6 @@ impl MilvusStore {
             .map_err(err(format!("drop_collection {name}")))
     }
 
-    /// Drop the collections of `candidates` (e.g. every recorded version)
-    /// except the active one and the newest other one at or below it: the
-    /// active version and its predecessor stay.
-    pub async fn prune(&self, candidates: &[u64]) -> Result<Vec<u64>> {
-        let Some(active) = self.active_version().await? else {
-            return Ok(Vec::new());
-        };
-        let mut older: Vec<u64> = candidates
-            .iter()
-            .copied()
-            .filter(|v| *v != active)
-            .collect();
-        older.sort_unstable();
-        older.dedup();
-        // Keep the newest other version that still has a collection.
-        let mut kept = None;
-        for v in older.iter().rev() {
-            if self.has_version(*v).await? {
-                kept = Some(*v);
-                break;
-            }
-        }
-        let mut dropped = Vec::new();
-        for v in older {
-            if Some(v) != kept && self.has_version(v).await? {
-                self.drop_version(v).await?;
-                dropped.push(v);
-            }
-        }
-        Ok(dropped)
-    }
-
     async fn delete_ids(&self, name: &str, ids: &[MovieId]) -> Result<()> {
         for chunk in ids.chunks(FILTER_BATCH) {
             let req = DeleteRequest::builder()
