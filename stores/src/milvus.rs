@@ -13,9 +13,12 @@
 //! builds the index (FLAT below [`HNSW_FROM`] rows, HNSW above), loads it,
 //! checks the row count and that probe searches equal the embedded index's
 //! results, and only then moves the alias `movies` onto it with
-//! `alter_alias` (or creates it). Searches always go through the alias, so a
-//! reader sees one whole version before the switch and the other after.
-//! [`MilvusStore::prune`] drops older versions, keeping the last two.
+//! `alter_alias` (or creates it). `load` prepares a collection the same way
+//! without moving the alias ([`MilvusStore::prepare_verified`]); servers
+//! search the collection of the version they serve by name
+//! ([`MilvusVersion`]), and the alias follows after activation for other
+//! tools. [`MilvusStore::drop_versions_except`] drops older versions
+//! (`load::cleanup` keeps the active one and the two before it).
 //!
 //! Milvus Lite compatibility (the same code runs on Lite and on a real
 //! server): indexes are created with `sync(false)` and polled with
