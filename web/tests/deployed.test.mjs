@@ -127,22 +127,18 @@ after(async () => {
   if (site) fs.rmSync(site.dir, { recursive: true, force: true });
 });
 
-/** A page that records CSP violations (window.__csp) and tolerates the blocked http posters. */
+/** A page that records CSP violations (window.__csp). */
 async function cspPage() {
   const page = await newPage(browser);
   await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener("securitypolicyviolation", (e) => window.__csp.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
   });
-  // The synthetic posters are plain-http URLs: img-src allows https only, so the
-  // browser refuses them (and logs it) and the UI shows the placeholder instead.
-  page.allow.push({ text: /^(Refused to load|Loading) the image 'http:\/\/127\.0\.0\.1:9\/posters\/[^']*'.* Content Security Policy directive: "img-src /, url: /^/ });
   return page;
 }
 
 async function violations(page) {
-  const all = await page.evaluate(() => window.__csp);
-  return all.filter((v) => !(v.directive === "img-src" && v.blocked.startsWith("http://127.0.0.1:9/")));
+  return page.evaluate(() => window.__csp);
 }
 
 describe("the UI as deployed, under the template's CloudFront headers", () => {

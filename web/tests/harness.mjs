@@ -109,7 +109,7 @@ export async function newPage(browser, { viewport = { width: 1280, height: 900 }
   page.errors = [];
   // make-dataset.mjs gives some movies a poster URL on a closed loopback port: the
   // browser logs their failed loads, which the UI answers with the placeholder
-  page.allow = [{ text: /^Failed to load resource: net::ERR_/, url: /^http:\/\/127\.0\.0\.1:9\/posters\// }];
+  page.allow = [{ text: /^Failed to load resource: net::ERR_/, url: /^https:\/\/127\.0\.0\.1:9\/posters\// }];
   page.on("console", (m) => {
     if (m.type() !== "error") return;
     const url = m.location().url || "";

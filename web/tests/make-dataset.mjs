@@ -24,7 +24,7 @@ const opt = (name, dflt) => {
 };
 const N_ITEMS = opt("--items", 160);
 const N_USERS = opt("--users", 300);
-const POSTERS = args.includes("--posters") ? args[args.indexOf("--posters") + 1] : "http://127.0.0.1:9/posters";
+const POSTERS = args.includes("--posters") ? args[args.indexOf("--posters") + 1] : "https://127.0.0.1:9/posters";
 
 // mulberry32: small deterministic PRNG
 let seed = 0x5eed;

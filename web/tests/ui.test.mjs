@@ -269,7 +269,7 @@ describe("web UI against reelgraph serve", () => {
     const id = 5;
     const m = await server.api(`/api/v1/movies/${id}`);
     if (!m.poster) {
-      const broken = `http://127.0.0.1:9/posters/${id}.jpg`;
+      const broken = `https://127.0.0.1:9/posters/${id}.jpg`;
       await p.route(new RegExp(`/api/v1/movies/${id}$`), async (route) => {
         const res = await route.fetch();
         await route.fulfill({ response: res, json: { ...(await res.json()), poster: broken } });
