@@ -10,6 +10,7 @@
 //! ```
 
 mod cmd;
+mod ui;
 
 use clap::{Parser, Subcommand};
 use reelgraph_core::settings::{self as s, Sources};

@@ -18,7 +18,8 @@
 //! server, otherwise `self-contained` when `REELGRAPH_MODELS` is set. A
 //! missing or contradictory variable fails the cold start with a message
 //! naming it. `REELGRAPH_CORS_ORIGINS` sets the CORS allow-list in both modes,
-//! `REELGRAPH_PUBLIC_URL` the base of the original client's links.
+//! `REELGRAPH_PUBLIC_URL` the base of the original client's links, `REELGRAPH_POSTER_HOSTS`
+//! the hosts the poster routes may redirect to.
 //! `REELGRAPH_MILVUS_NAMESPACE` prefixes the Milvus alias and collection
 //! names (see [`MilvusStore::with_namespace`]), for a Milvus shared with
 //! other deployments or tests.
@@ -32,8 +33,9 @@ use crate::serving::{BundleSource, ServicesSource, ServicesVectors, VersionSourc
 use crate::{ApiConfig, AppState, Group, State};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::object;
+use reelgraph_core::secrets;
 use reelgraph_core::settings::{
-    self, DbSpec, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
+    self, DbSpec, Hosts, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
 };
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql;
@@ -73,12 +75,22 @@ pub struct FunctionConfig {
     /// Base of the original client's links (`REELGRAPH_PUBLIC_URL`; `None`:
     /// from the request's `Host`).
     pub public_url: Option<PublicUrl>,
+    /// Hosts the poster routes redirect to (`REELGRAPH_POSTER_HOSTS`).
+    pub poster_hosts: Hosts,
 }
 
 impl FunctionConfig {
     /// From the process environment.
     pub fn from_env() -> Result<Self> {
         Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// From the process environment, with the store credentials read from
+    /// the secret `REELGRAPH_SECRET_ARN` names, when set
+    /// ([`reelgraph_core::secrets`]): what a deployed function does.
+    pub async fn from_env_with_secrets() -> Result<Self> {
+        let get = secrets::overlay(|k| std::env::var(k).ok(), secrets::fetch).await?;
+        Self::from_vars(get)
     }
 
     /// From variables read through `get` (empty values count as unset).
@@ -146,7 +158,8 @@ impl FunctionConfig {
                 if db.is_none() {
                     return Err(Error::Invalid(
                         "REELGRAPH_DB is not set: services mode reads the movies from MySQL \
-                         (mysql://user:pass@host/db)"
+                         (mysql://user:pass@host/db; deployed: the secret named by \
+                         REELGRAPH_SECRET_ARN)"
                             .into(),
                     ));
                 }
@@ -184,6 +197,7 @@ impl FunctionConfig {
             max_concurrency: src.require(&settings::MAX_CONCURRENCY, None)?,
             lambda_function,
             public_url: src.resolve(&settings::PUBLIC_URL, None)?,
+            poster_hosts: src.require(&settings::POSTER_HOSTS, None)?,
         })
     }
 
@@ -200,6 +214,7 @@ impl FunctionConfig {
                 .as_ref()
                 .map(|u| u.0.clone())
                 .unwrap_or_default(),
+            poster_hosts: self.poster_hosts.clone(),
             ..ApiConfig::default()
         }
     }
@@ -309,7 +324,7 @@ pub async fn open_state(config: &FunctionConfig) -> Result<State> {
 pub async fn try_start(group: Group) -> Result<Router> {
     let started = Instant::now();
     let result = tokio::time::timeout(STARTUP_TIMEOUT, async {
-        let config = FunctionConfig::from_env()?;
+        let config = FunctionConfig::from_env_with_secrets().await?;
         let state = open_state(&config).await?;
         Ok::<_, Error>((config, state))
     })

@@ -385,7 +385,7 @@ pub async fn get_image(
     let m = catalog
         .get(id)
         .ok_or_else(|| ApiError::unknown_ids("img", &[id]))?;
-    Ok(poster::respond(m, false))
+    Ok(poster::respond(m, false, &s.config.poster_hosts))
 }
 
 /// `GET /countTable`: `["<vectors>,<rows>", 200]`.

@@ -25,6 +25,7 @@
 //! Each Lambda function serves one [`Group`] of these routes ([`router_for`]).
 //! The catalogue is read once into memory ([`catalog::Catalog`]).
 
+pub mod caching;
 pub mod catalog;
 pub mod docs;
 pub mod error;
@@ -35,9 +36,9 @@ pub mod observe;
 pub mod poster;
 pub mod recommend;
 pub mod serving;
+pub mod ui;
 pub mod v1;
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -85,6 +86,9 @@ pub struct ApiConfig {
     /// `/api/v1/stats`, `/countTable`) are reused for the same served
     /// version (zero: never).
     pub count_cache: Duration,
+    /// Hosts the poster routes redirect to (`https://` only); any other
+    /// poster URL gets the placeholder.
+    pub poster_hosts: reelgraph_core::settings::Hosts,
 }
 
 /// Default of [`ApiConfig::count_cache`].
@@ -114,6 +118,9 @@ impl Default for ApiConfig {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             emf_function: None,
             count_cache: DEFAULT_COUNT_CACHE,
+            poster_hosts: reelgraph_core::settings::Sources::default()
+                .require(&reelgraph_core::settings::POSTER_HOSTS, None)
+                .unwrap_or_default(),
         }
     }
 }
@@ -411,6 +418,11 @@ fn build(state: State, only: Option<Group>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        // Inside CORS: a 304 carries the CORS headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            caching::cache_headers,
+        ))
         .layer(cors)
         .with_state(state)
 }
@@ -494,18 +506,19 @@ async fn within_deadline(
     }
 }
 
-/// [`router`] plus the static files of `web` for every other GET.
-pub fn router_with_web(state: State, web: &Path) -> Router {
-    let files = tower_http::services::ServeDir::new(web)
-        .append_index_html_on_directories(true)
-        .fallback(tower::service_fn(
-            |req: axum::extract::Request| async move {
-                Ok::<_, std::convert::Infallible>(
-                    ApiError::not_found(format!("no route for {}", req.uri().path()))
-                        .into_response(),
-                )
-            },
-        ));
+/// [`router`] plus the web UI's files ([`ui::Ui`]) for every other path.
+pub fn router_with_ui(state: State, ui: ui::Ui) -> Router {
+    let ui = Arc::new(ui);
+    let files = tower::service_fn(move |req: axum::extract::Request| {
+        let ui = ui.clone();
+        async move {
+            Ok::<_, std::convert::Infallible>(ui.respond(
+                req.method(),
+                req.uri().path(),
+                req.headers(),
+            ))
+        }
+    });
     bounded(build(state.clone(), None).fallback_service(files), &state)
 }
 

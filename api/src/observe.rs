@@ -4,11 +4,12 @@
 //! (the client's, when it sent a well-formed one, else a new random id),
 //! and one `reelgraph::request` log event is written with the request id,
 //! method, route (the matched path pattern, never the raw path), status,
-//! latency and the model version served. With `--log-format json` (serve)
+//! latency, the model version served and its store calls with their times
+//! (`store_calls="milvus.search=1.84"`, [`timing`]). With `--log-format json` (serve)
 //! or in a Lambda function these lines are JSON.
 //!
 //! [`Metrics`] counts requests by route and status and keeps a latency
-//! histogram per route; [`Metrics::render`] writes them in the Prometheus
+//! histogram per route, and the same per store and operation; [`Metrics::render`] writes them in the Prometheus
 //! text format (`reelgraph serve --metrics-addr`, a listener of its own,
 //! not public by default). In a Lambda function ([`Metrics::emf`]) each
 //! request is also printed as a CloudWatch Embedded Metric Format record,
@@ -23,6 +24,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header::HeaderName};
 use axum::middleware::Next;
 use axum::response::Response;
+use reelgraph_stores::timing::{self, StoreCall};
 
 /// Upper bounds (seconds) of the latency histogram's buckets.
 pub const BUCKETS: [f64; 12] = [
@@ -39,10 +41,20 @@ struct RouteStats {
     sum: f64,
 }
 
-/// Request counts and latencies, by method and route.
+#[derive(Clone, Debug, Default)]
+struct StoreStats {
+    ok: u64,
+    failed: u64,
+    buckets: [u64; BUCKETS.len()],
+    sum: f64,
+}
+
+/// Request counts and latencies, by method and route; store calls by store
+/// and operation.
 #[derive(Debug, Default)]
 pub struct Metrics {
     routes: Mutex<BTreeMap<(String, String), RouteStats>>,
+    stores: Mutex<BTreeMap<(&'static str, &'static str), StoreStats>>,
 }
 
 impl Metrics {
@@ -59,6 +71,38 @@ impl Metrics {
                 s.buckets[i] += 1;
             }
         }
+    }
+
+    /// Count the store calls of one request.
+    pub fn observe_stores(&self, calls: &[StoreCall]) {
+        if calls.is_empty() {
+            return;
+        }
+        let mut stores = self.stores.lock().expect("lock poisoned");
+        for c in calls {
+            let s = stores.entry((c.store, c.op)).or_default();
+            if c.failed {
+                s.failed += 1;
+            } else {
+                s.ok += 1;
+            }
+            s.sum += c.seconds;
+            for (i, le) in BUCKETS.iter().enumerate() {
+                if c.seconds <= *le {
+                    s.buckets[i] += 1;
+                }
+            }
+        }
+    }
+
+    /// Store calls of `store`/`op` that succeeded and failed.
+    pub fn store_calls(&self, store: &str, op: &str) -> (u64, u64) {
+        self.stores
+            .lock()
+            .expect("lock poisoned")
+            .iter()
+            .find(|((s, o), _)| *s == store && *o == op)
+            .map_or((0, 0), |(_, s)| (s.ok, s.failed))
     }
 
     /// Requests answered with `status` on `method route`.
@@ -117,6 +161,48 @@ impl Metrics {
                 s.count
             );
         }
+        let stores = self.stores.lock().expect("lock poisoned").clone();
+        if !stores.is_empty() {
+            out.push_str(
+                "# HELP reelgraph_store_calls_total Store calls made by requests, by store, operation and outcome.\n",
+            );
+            out.push_str("# TYPE reelgraph_store_calls_total counter\n");
+            for ((store, op), s) in &stores {
+                for (outcome, n) in [("ok", s.ok), ("error", s.failed)] {
+                    let _ = writeln!(
+                        out,
+                        "reelgraph_store_calls_total{{store=\"{store}\",op=\"{op}\",outcome=\"{outcome}\"}} {n}"
+                    );
+                }
+            }
+            out.push_str(
+                "# HELP reelgraph_store_call_duration_seconds Time of a store call, by store and operation.\n",
+            );
+            out.push_str("# TYPE reelgraph_store_call_duration_seconds histogram\n");
+            for ((store, op), s) in &stores {
+                let labels = format!("store=\"{store}\",op=\"{op}\"");
+                for (le, n) in BUCKETS.iter().zip(s.buckets) {
+                    let _ = writeln!(
+                        out,
+                        "reelgraph_store_call_duration_seconds_bucket{{{labels},le=\"{le}\"}} {n}"
+                    );
+                }
+                let count = s.ok + s.failed;
+                let _ = writeln!(
+                    out,
+                    "reelgraph_store_call_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
+                );
+                let _ = writeln!(
+                    out,
+                    "reelgraph_store_call_duration_seconds_sum{{{labels}}} {}",
+                    s.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "reelgraph_store_call_duration_seconds_count{{{labels}}} {count}"
+                );
+            }
+        }
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP reelgraph_{name} {help}");
             let _ = writeln!(out, "# TYPE reelgraph_{name} gauge");
@@ -126,9 +212,16 @@ impl Metrics {
     }
 
     /// One CloudWatch Embedded Metric Format record (a JSON line) for a
-    /// request: `Latency` (ms) and `Requests`, `Errors5xx` by function and
-    /// route.
-    pub fn emf(function: &str, route: &str, status: u16, millis: f64) -> String {
+    /// request: `Latency` (ms), `Requests`, `Errors5xx`, and the time spent
+    /// in store calls `StoreLatency` (ms) and the failed ones `StoreErrors`,
+    /// by function and route.
+    pub fn emf(
+        function: &str,
+        route: &str,
+        status: u16,
+        millis: f64,
+        calls: &[StoreCall],
+    ) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -141,7 +234,9 @@ impl Metrics {
                     "Metrics": [
                         {"Name": "Latency", "Unit": "Milliseconds"},
                         {"Name": "Requests", "Unit": "Count"},
-                        {"Name": "Errors5xx", "Unit": "Count"}
+                        {"Name": "Errors5xx", "Unit": "Count"},
+                        {"Name": "StoreLatency", "Unit": "Milliseconds"},
+                        {"Name": "StoreErrors", "Unit": "Count"}
                     ]
                 }]
             },
@@ -151,6 +246,9 @@ impl Metrics {
             "Latency": millis,
             "Requests": 1,
             "Errors5xx": u8::from(status >= 500),
+            "StoreLatency": calls.iter().map(|c| c.seconds).sum::<f64>() * 1e3,
+            "StoreErrors": calls.iter().filter(|c| c.failed).count(),
+            "StoreCalls": timing::summary(calls),
         })
         .to_string()
     }
@@ -186,13 +284,14 @@ pub async fn observe(State(state): State<crate::State>, request: Request, next: 
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let mut response = next.run(request).await;
+    let (mut response, calls) = timing::collect(next.run(request)).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
     if let Ok(v) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID.clone(), v);
     }
     state.metrics.observe(&method, &route, status, seconds);
+    state.metrics.observe_stores(&calls);
     let model_version = state.model_version();
     tracing::info!(
         target: "reelgraph::request",
@@ -202,10 +301,14 @@ pub async fn observe(State(state): State<crate::State>, request: Request, next: 
         status,
         latency_ms = seconds * 1e3,
         model_version = ?model_version,
+        store_calls = %timing::summary(&calls),
         "request"
     );
     if let Some(function) = &state.config.emf_function {
-        println!("{}", Metrics::emf(function, &route, status, seconds * 1e3));
+        println!(
+            "{}",
+            Metrics::emf(function, &route, status, seconds * 1e3, &calls)
+        );
     }
     response
 }

@@ -3,26 +3,25 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use reelgraph_core::settings::Hosts;
 use reelgraph_core::text::xml_escape;
 use reelgraph_core::types::Movie;
 
-/// 302 to `m.poster` when it is an http(s) URL and `force_placeholder` is
-/// false; otherwise 200 with [`placeholder_svg`].
-pub fn respond(m: &Movie, force_placeholder: bool) -> Response {
+/// 302 to `m.poster` when it is an `https://` URL on a host of `allowed`
+/// (the operator's list, [`reelgraph_core::settings::POSTER_HOSTS`]) and
+/// `force_placeholder` is false; otherwise 200 with [`placeholder_svg`]. The
+/// API's own URL never redirects to a host nobody chose, nor downgrades to
+/// plain http.
+pub fn respond(m: &Movie, force_placeholder: bool, allowed: &Hosts) -> Response {
     match m.poster.as_deref() {
-        Some(url)
-            if !force_placeholder
-                && (url.starts_with("https://") || url.starts_with("http://")) =>
-        {
-            (
-                StatusCode::FOUND,
-                [
-                    (header::LOCATION, url.to_string()),
-                    (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
-                ],
-            )
-                .into_response()
-        }
+        Some(url) if !force_placeholder && allowed.allows_https(url) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, url.to_string()),
+                (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+            ],
+        )
+            .into_response(),
         _ => (
             StatusCode::OK,
             [

@@ -114,6 +114,11 @@ pub trait VersionSource: Send + Sync {
     async fn build(&self, version: u64) -> Result<Snapshot>;
     /// Where versions come from, for messages.
     fn describe(&self) -> String;
+    /// The store asked by [`wanted`](Self::wanted) (`sql`, `s3`), as logs and
+    /// metrics name it ([`reelgraph_stores::timing`]).
+    fn kind(&self) -> &'static str {
+        "source"
+    }
 }
 
 /// Where a services-mode server's vectors are searched.
@@ -135,6 +140,10 @@ pub struct ServicesSource {
 
 #[async_trait]
 impl VersionSource for ServicesSource {
+    fn kind(&self) -> &'static str {
+        "sql"
+    }
+
     async fn wanted(&self) -> Result<Option<u64>> {
         Ok(self.meta.active_version().await?.map(|r| r.version))
     }
@@ -223,6 +232,10 @@ pub struct BundleSource {
 
 #[async_trait]
 impl VersionSource for BundleSource {
+    fn kind(&self) -> &'static str {
+        "objects"
+    }
+
     async fn wanted(&self) -> Result<Option<u64>> {
         if let Some(v) = self.pinned {
             return Ok(Some(v));

@@ -233,10 +233,13 @@ pub async fn ready(State(s): State<super::State>) -> ApiResult<Json<Ready>> {
 
 async fn readiness(s: &super::AppState) -> ApiResult<Ready> {
     let snap = s.served()?;
-    let wanted = s.serving.source().wanted().await.map_err(|e| {
-        tracing::warn!("readiness: the version source does not answer: {e}");
-        ApiError::unavailable("the metadata store does not answer")
-    })?;
+    let source = s.serving.source();
+    let wanted = reelgraph_stores::timing::timed(source.kind(), "active_version", source.wanted())
+        .await
+        .map_err(|e| {
+            tracing::warn!("readiness: the version source does not answer: {e}");
+            ApiError::unavailable("the metadata store does not answer")
+        })?;
     let status = s.serving.status();
     match wanted {
         Some(w) if w == snap.version() => {}
@@ -582,5 +585,5 @@ pub async fn poster(
     };
     let snap = s.served()?;
     let m = movie_of(&snap, &input::segment(id, "id")?)?;
-    Ok(poster::respond(m, force))
+    Ok(poster::respond(m, force, &s.config.poster_hosts))
 }

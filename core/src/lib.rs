@@ -13,6 +13,7 @@
 //! - [`object`]: the object store a version is written to and read from
 //!   (a local directory, or S3 in [`object::s3`]); one key check for both
 //!   ([`object::check_key`]).
+//! - [`secrets`]: store credentials read from AWS Secrets Manager at start-up.
 //! - [`text`], [`vector`]: the accent folding, XML escaping and inner product
 //!   every layer shares.
 //!
@@ -22,6 +23,7 @@
 pub mod artifact;
 pub mod error;
 pub mod object;
+pub mod secrets;
 pub mod settings;
 pub mod text;
 pub mod types;

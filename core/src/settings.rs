@@ -140,6 +140,11 @@ settings! {
         help: "Milvus token (`user:password` or an API key); never printed",
         used_by: "load, serve, functions (services)",
     };
+    SECRET_ARN = {
+        key: "secret_arn", flag: None, env: "REELGRAPH_SECRET_ARN", default: None,
+        help: "ARN of a Secrets Manager secret (JSON: `mysql_url`, optional `milvus_token`) read at start in place of REELGRAPH_DB and REELGRAPH_MILVUS_TOKEN, so no credential is in the environment",
+        used_by: "functions (services, train)",
+    };
     MILVUS_NAMESPACE = {
         key: "milvus_namespace", flag: None,
         env: "REELGRAPH_MILVUS_NAMESPACE", default: None,
@@ -172,9 +177,15 @@ settings! {
         help: "Absolute base URL of the API for the links the original client's routes return (default: built from the request's `Host`)",
         used_by: "serve, demo, functions",
     };
+    POSTER_HOSTS = {
+        key: "poster_hosts", flag: Some("poster-hosts"), env: "REELGRAPH_POSTER_HOSTS",
+        default: Some("m.media-amazon.com,ia.media-imdb.com,images-na.ssl-images-amazon.com,img.omdbapi.com"),
+        help: "Hosts the poster routes may redirect to, comma-separated (`*.example.com`: its subdomains); only `https://` posters on these hosts are redirected to, others get the placeholder",
+        used_by: "serve, functions",
+    };
     WEB = {
         key: "web", flag: Some("web"), env: "REELGRAPH_WEB", default: None,
-        help: "Static web UI directory (default: `./web` when present)",
+        help: "Serve the web UI from this directory (read at start; only its `.html`, `.css`, `.js` and image files outside `tests/`) instead of the copy built into the binary",
         used_by: "serve, demo",
     };
     DEADLINE_MS = {
@@ -637,6 +648,65 @@ impl FromStr for Origins {
     }
 }
 
+/// Host names, comma-separated: `host`, or `*.domain` for every subdomain
+/// of `domain` (not `domain` itself). Lower-cased; letters, digits, `-` and
+/// dots only, so a list can never match more than its operator meant.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hosts(pub Vec<String>);
+
+impl Hosts {
+    /// Whether `url` is an `https://` URL whose host (the authority without
+    /// a port; no user info) is on the list.
+    pub fn allows_https(&self, url: &str) -> bool {
+        let Some(rest) = url.strip_prefix("https://") else {
+            return false;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains('@') || authority.is_empty() {
+            return false;
+        }
+        let host = match authority.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => authority,
+        }
+        .to_ascii_lowercase();
+        self.0
+            .iter()
+            .any(|allowed| match allowed.strip_prefix("*.") {
+                Some(domain) => host
+                    .strip_suffix(domain)
+                    .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+                None => *allowed == host,
+            })
+    }
+}
+
+impl FromStr for Hosts {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let mut list = Vec::new();
+        for h in s.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+            let name = h.strip_prefix("*.").unwrap_or(h);
+            let ok = !name.is_empty()
+                && name.len() <= 253
+                && name.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+            if !ok {
+                return Err(format!(
+                    "{h:?} is not a host name (`images.example.com` or `*.example.com`)"
+                ));
+            }
+            list.push(h.to_ascii_lowercase());
+        }
+        Ok(Hosts(list))
+    }
+}
+
 /// An absolute `http(s)://` base URL (no query or fragment), without its
 /// trailing `/`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -792,6 +862,23 @@ mod tests {
         let o: Origins = Sources::default().require(&CORS_ORIGINS, None).unwrap();
         assert_eq!(o.0, vec!["http://127.0.0.1:8000", "http://localhost:8000"]);
         assert!("https://a.example,*".parse::<Origins>().is_err());
+        let h: Hosts = Sources::default().require(&POSTER_HOSTS, None).unwrap();
+        assert!(h.allows_https("https://m.media-amazon.com/images/M/x.jpg"));
+        assert!(!h.allows_https("http://m.media-amazon.com/images/M/x.jpg"));
+        assert!(!h.allows_https("https://evil.example/m.media-amazon.com/x.jpg"));
+        assert!(!h.allows_https("https://m.media-amazon.com@evil.example/x.jpg"));
+        assert!(!h.allows_https("https://m.media-amazon.com.evil.example/x.jpg"));
+        let w: Hosts = " *.Example.com, 127.0.0.1 ".parse().unwrap();
+        assert_eq!(w.0, ["*.example.com", "127.0.0.1"]);
+        assert!(w.allows_https("https://img.example.com/a.jpg"));
+        assert!(w.allows_https("https://a.b.EXAMPLE.com:8443/a.jpg"));
+        assert!(!w.allows_https("https://example.com/a.jpg"));
+        assert!(!w.allows_https("https://badexample.com/a.jpg"));
+        assert!(w.allows_https("https://127.0.0.1:9/posters/5.jpg"));
+        for bad in ["*", "a/b", "*.", "a..b", "a_b.com", "https://a.com"] {
+            assert!(bad.parse::<Hosts>().is_err(), "{bad}");
+        }
+        assert_eq!("".parse::<Hosts>().unwrap(), Hosts::default());
     }
 
     #[test]

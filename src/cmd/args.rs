@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use reelgraph_core::settings::{
-    self as s, DbSpec, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
+    self as s, DbSpec, Hosts, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
 };
 
 /// The stores a version is loaded into and served from.
@@ -51,6 +51,8 @@ pub struct ServerArgs {
     pub public_url: Option<PublicUrl>,
     #[arg(long = s::WEB.long(), env = s::WEB.env, help = s::WEB.help)]
     pub web: Option<PathBuf>,
+    #[arg(long = s::POSTER_HOSTS.long(), env = s::POSTER_HOSTS.env, help = s::POSTER_HOSTS.help)]
+    pub poster_hosts: Option<Hosts>,
     #[arg(long = s::DEADLINE_MS.long(), env = s::DEADLINE_MS.env, help = s::DEADLINE_MS.help)]
     pub deadline_ms: Option<u64>,
     #[arg(long = s::REFRESH_SECS.long(), env = s::REFRESH_SECS.env, help = s::REFRESH_SECS.help)]
@@ -69,6 +71,7 @@ pub struct Server {
     /// Base of the original client's links (`""`: from the request's `Host`).
     pub public_url: String,
     pub web: Option<PathBuf>,
+    pub poster_hosts: Hosts,
     pub deadline: std::time::Duration,
     pub refresh_interval: std::time::Duration,
     pub max_concurrency: usize,
@@ -87,6 +90,7 @@ impl ServerArgs {
                 .map(|u| u.0)
                 .unwrap_or_default(),
             web: src.resolve(&s::WEB, self.web.clone())?,
+            poster_hosts: src.require(&s::POSTER_HOSTS, self.poster_hosts.clone())?,
             deadline: std::time::Duration::from_millis(
                 src.require::<u64>(&s::DEADLINE_MS, self.deadline_ms)?
                     .max(1),

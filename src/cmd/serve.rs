@@ -6,11 +6,12 @@
 //! a restart.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 use reelgraph_api::serving::{ServicesSource, ServicesVectors};
+use reelgraph_api::ui::Ui;
 use reelgraph_api::{self as api, ApiConfig, AppState};
 use reelgraph_core::settings::{self as s, DbSpec, ModelsSpec, Secret, Sources, VectorSpec};
 use reelgraph_stores::milvus::MilvusStore;
@@ -40,30 +41,20 @@ pub struct ServeSettings {
     pub vectors: VectorSpec,
     pub db: DbSpec,
     pub token: Option<Secret>,
-    pub web: Option<PathBuf>,
+    /// The web UI's files (`None`: `--no-web`, the API only).
+    pub web: Option<Ui>,
     pub api: ApiConfig,
     /// Where `/metrics` is served (a listener of its own), if anywhere.
     pub metrics_addr: Option<SocketAddr>,
 }
 
-/// The web UI directory: the one given, else `./web`, else the one in the
-/// source tree this binary was built from.
-pub fn find_web(given: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
-    if let Some(p) = given {
-        anyhow::ensure!(
-            p.join("index.html").is_file(),
-            "--web {}: no index.html there",
-            p.display()
-        );
-        return Ok(Some(p.to_path_buf()));
+/// The web UI `serve` publishes: the files of `--web DIR` when given (read
+/// at start), else the ones embedded in this binary ([`crate::ui`]).
+pub fn web_ui(given: Option<&Path>) -> anyhow::Result<Ui> {
+    match given {
+        Some(dir) => Ui::from_dir(dir).with_context(|| format!("--web {}", dir.display())),
+        None => Ok(crate::ui::embedded()),
     }
-    let candidates = [
-        PathBuf::from("web"),
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/web")),
-    ];
-    Ok(candidates
-        .into_iter()
-        .find(|p| p.join("index.html").is_file()))
 }
 
 impl ServeArgs {
@@ -73,7 +64,7 @@ impl ServeArgs {
         let web = if self.no_web {
             None
         } else {
-            find_web(server.web.as_deref())?
+            Some(web_ui(server.web.as_deref())?)
         };
         Ok(ServeSettings {
             addr: server.addr,
@@ -89,6 +80,7 @@ impl ServeArgs {
                 refresh_interval: server.refresh_interval,
                 max_concurrency: server.max_concurrency,
                 public_url: server.public_url,
+                poster_hosts: server.poster_hosts,
                 ..ApiConfig::default()
             },
         })
@@ -162,7 +154,7 @@ pub async fn serve(s: ServeSettings) -> anyhow::Result<()> {
     let state = open_state(&s).await?;
     let _watch = state.serving.spawn_watch();
     let app = match &s.web {
-        Some(dir) => api::router_with_web(state.clone(), dir),
+        Some(ui) => api::router_with_ui(state.clone(), ui.clone()),
         None => api::router(state.clone()),
     };
     let listener = tokio::net::TcpListener::bind(s.addr)

@@ -533,6 +533,10 @@ impl VectorWriter for EmbeddedStore {
 
 #[async_trait]
 impl VectorReader for EmbeddedStore {
+    fn kind(&self) -> &'static str {
+        "embedded"
+    }
+
     async fn active_version(&self) -> Result<Option<u64>> {
         Ok(self.current().map(|i| i.version()))
     }

@@ -19,4 +19,5 @@ pub mod metadata;
 pub mod milvus;
 pub mod served;
 pub mod sql;
+pub mod timing;
 pub mod vector;

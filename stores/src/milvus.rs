@@ -710,6 +710,10 @@ impl MilvusVersion {
 
 #[async_trait]
 impl VectorReader for MilvusVersion {
+    fn kind(&self) -> &'static str {
+        "milvus"
+    }
+
     async fn active_version(&self) -> Result<Option<u64>> {
         Ok(Some(self.version))
     }
@@ -851,6 +855,10 @@ impl VectorWriter for MilvusStore {
 
 #[async_trait]
 impl VectorReader for MilvusStore {
+    fn kind(&self) -> &'static str {
+        "milvus"
+    }
+
     async fn active_version(&self) -> Result<Option<u64>> {
         Ok(self
             .alias_target()

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::embedded::EmbeddedIndex;
+use crate::timing::timed;
 use crate::vector::{Hit, SearchFilter, VectorReader};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::types::MovieId;
@@ -63,21 +64,28 @@ impl ServedVectors {
 
 #[async_trait]
 impl VectorReader for ServedVectors {
+    fn kind(&self) -> &'static str {
+        self.remote.as_ref().map_or("embedded", |r| r.kind())
+    }
+
     async fn active_version(&self) -> Result<Option<u64>> {
         Ok(Some(self.index.version()))
     }
 
     async fn search(&self, query: &[f32], k: usize, filter: &SearchFilter) -> Result<Vec<Hit>> {
-        if let Some(remote) = &self.remote {
-            return remote.search(query, k, filter).await;
-        }
-        if self.index.len() < BLOCKING_FROM {
-            return self.index.search(query, k, filter);
-        }
-        let (index, query, filter) = (self.index.clone(), query.to_vec(), filter.clone());
-        tokio::task::spawn_blocking(move || index.search(&query, k, &filter))
-            .await
-            .map_err(|e| Error::Unavailable(format!("embedded search: {e}")))?
+        timed(self.kind(), "search", async {
+            if let Some(remote) = &self.remote {
+                return remote.search(query, k, filter).await;
+            }
+            if self.index.len() < BLOCKING_FROM {
+                return self.index.search(query, k, filter);
+            }
+            let (index, query, filter) = (self.index.clone(), query.to_vec(), filter.clone());
+            tokio::task::spawn_blocking(move || index.search(&query, k, &filter))
+                .await
+                .map_err(|e| Error::Unavailable(format!("embedded search: {e}")))?
+        })
+        .await
     }
 
     async fn search_many(
@@ -86,22 +94,25 @@ impl VectorReader for ServedVectors {
         k: usize,
         filter: &SearchFilter,
     ) -> Result<Vec<Vec<Hit>>> {
-        if let Some(remote) = &self.remote {
-            return remote.search_many(queries, k, filter).await;
-        }
-        let run = move |index: &EmbeddedIndex, queries: &[Vec<f32>], filter: &SearchFilter| {
-            queries
-                .iter()
-                .map(|q| index.search(q, k, filter))
-                .collect::<Result<Vec<_>>>()
-        };
-        if self.index.len() * queries.len() < BLOCKING_FROM {
-            return run(&self.index, queries, filter);
-        }
-        let (index, queries, filter) = (self.index.clone(), queries.to_vec(), filter.clone());
-        tokio::task::spawn_blocking(move || run(&index, &queries, &filter))
-            .await
-            .map_err(|e| Error::Unavailable(format!("embedded search: {e}")))?
+        timed(self.kind(), "search_many", async {
+            if let Some(remote) = &self.remote {
+                return remote.search_many(queries, k, filter).await;
+            }
+            let run = move |index: &EmbeddedIndex, queries: &[Vec<f32>], filter: &SearchFilter| {
+                queries
+                    .iter()
+                    .map(|q| index.search(q, k, filter))
+                    .collect::<Result<Vec<_>>>()
+            };
+            if self.index.len() * queries.len() < BLOCKING_FROM {
+                return run(&self.index, queries, filter);
+            }
+            let (index, queries, filter) = (self.index.clone(), queries.to_vec(), filter.clone());
+            tokio::task::spawn_blocking(move || run(&index, &queries, &filter))
+                .await
+                .map_err(|e| Error::Unavailable(format!("embedded search: {e}")))?
+        })
+        .await
     }
 
     async fn fetch(&self, ids: &[MovieId]) -> Result<Vec<(MovieId, Vec<f32>)>> {
@@ -113,7 +124,7 @@ impl VectorReader for ServedVectors {
 
     async fn count(&self) -> Result<usize> {
         match &self.remote {
-            Some(remote) => remote.count().await,
+            Some(remote) => timed(remote.kind(), "count", remote.count()).await,
             None => Ok(self.index.len()),
         }
     }

@@ -38,6 +38,11 @@ pub struct SearchFilter {
 /// (searched) at a time.
 #[async_trait]
 pub trait VectorReader: Send + Sync {
+    /// What kind of store this is (`milvus`, `embedded`): how its calls are
+    /// named in logs and metrics ([`crate::timing`]).
+    fn kind(&self) -> &'static str {
+        "vectors"
+    }
     /// The active version, if any.
     async fn active_version(&self) -> Result<Option<u64>>;
     /// Top-`k` by inner product in the active version, best first.

@@ -19,3 +19,4 @@ pub mod fixture;
 pub mod http;
 pub mod proxy;
 pub mod s3;
+pub mod secrets;

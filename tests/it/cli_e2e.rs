@@ -216,8 +216,7 @@ fn train_load_serve() {
     );
     assert!(ok, "load failed:\n{out}\n{err}");
 
-    // serve (free port), API + web UI + docs
-    let web = concat!(env!("CARGO_MANIFEST_DIR"), "/web");
+    // serve (free port), API + web UI (the copy built into the binary) + docs
     let server = Server::start(
         &cli,
         &[
@@ -230,8 +229,6 @@ fn train_load_serve() {
             &db,
             "--vectors",
             "embedded",
-            "--web",
-            web,
         ],
     );
     let (status, _, body) = server.request("GET", "/health", None);
@@ -267,11 +264,33 @@ fn train_load_serve() {
     let (status, head, body) = server.request("GET", "/", None);
     assert_eq!(status, 200);
     assert!(head.to_ascii_lowercase().contains("text/html"), "{head}");
-    assert!(
-        body.contains("<html")
-            || body.contains("<!doctype html")
-            || body.contains("<!DOCTYPE html")
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+    assert_eq!(
+        body,
+        std::fs::read_to_string(web.join("index.html")).unwrap(),
+        "GET / is web/index.html"
     );
+    let (status, head, body) = server.request("GET", "/js/app.js", None);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        head.to_ascii_lowercase().contains("text/javascript"),
+        "{head}"
+    );
+    assert_eq!(
+        body,
+        std::fs::read_to_string(web.join("js/app.js")).unwrap()
+    );
+    // Only the UI's files: not its tests, scripts or package files.
+    for path in [
+        "/run-tests.sh",
+        "/tests/ui.test.mjs",
+        "/package.json",
+        "/README.md",
+    ] {
+        let (status, _, body) = server.request("GET", path, None);
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(json(&body)["error"]["code"].is_string(), "{path}: {body}");
+    }
     let (status, _, _) = server.request("GET", "/docs", None);
     assert_eq!(status, 200);
     let (status, _, body) = server.request("GET", "/api/v1/movies/999999", None);

@@ -194,6 +194,18 @@ impl JobConfig {
         Self::from_vars(|k| std::env::var(k).ok())
     }
 
+    /// From the process environment, with the store credentials read from
+    /// the secret `REELGRAPH_SECRET_ARN` names, when set
+    /// ([`reelgraph_core::secrets`]): what the deployed function does.
+    pub async fn from_env_with_secrets() -> anyhow::Result<JobConfig> {
+        let get = reelgraph_core::secrets::overlay(
+            |k| std::env::var(k).ok(),
+            reelgraph_core::secrets::fetch,
+        )
+        .await?;
+        Self::from_vars(get)
+    }
+
     /// From variables read through `get` (empty values count as unset).
     /// Services mode as for the serving functions: `REELGRAPH_MODE`, else
     /// services when `REELGRAPH_DB` is set or `REELGRAPH_VECTORS` names a

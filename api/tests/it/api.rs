@@ -112,7 +112,10 @@ async fn movie_detail_and_errors() {
     assert_eq!(j["plot"], "Three things happen.");
     assert_eq!(j["actors"], json!(["X", "Y"]));
     assert_eq!(j["runtime"], 101);
-    assert_eq!(j["poster"], "https://img.example/poster3.jpg");
+    assert_eq!(
+        j["poster"],
+        "https://m.media-amazon.com/images/M/poster3.jpg"
+    );
     assert_error(
         &call(&r, "GET", "/api/v1/movies/999", None).await,
         404,
@@ -397,7 +400,7 @@ async fn posters_redirect_or_draw_a_placeholder() {
     assert_eq!(a.status, 302);
     assert_eq!(
         a.header("location").as_deref(),
-        Some("https://img.example/poster3.jpg")
+        Some("https://m.media-amazon.com/images/M/poster3.jpg")
     );
     let a = call(&r, "GET", "/api/v1/movies/3/poster?placeholder=true", None).await;
     assert_eq!(a.status, 200);
@@ -418,6 +421,23 @@ async fn posters_redirect_or_draw_a_placeholder() {
         422,
         Some("placeholder"),
     );
+    // Only https posters on the configured hosts are redirected to: another
+    // list makes movie 3's poster a placeholder, here and in /getImage.
+    let r = fixture_with(ApiConfig {
+        poster_hosts: "*.images.example".parse().unwrap(),
+        ..ApiConfig::default()
+    })
+    .await
+    .router();
+    for path in ["/api/v1/movies/3/poster", "/getImage?img=3"] {
+        let a = call(&r, "GET", path, None).await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.header("location"), None, "{path}");
+        assert!(
+            a.text().starts_with("<svg") && a.text().contains("Movie 3"),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -1282,4 +1302,83 @@ mod props {
     fn bad_paths_and_query_parameters_are_4xx_naming_the_field() {
         run(query_probe(), 1500);
     }
+}
+
+#[tokio::test]
+async fn version_dependent_answers_are_cacheable_others_never() {
+    let r = router().await;
+    let tag = format!("W/\"v{VERSION}\"");
+    for path in [
+        "/api/v1/movies/3",
+        "/api/v1/movies/3/similar?k=3",
+        "/api/v1/movies/search?q=movie",
+        "/api/v1/genres",
+        "/getInfo?ids=3",
+        "/countTable",
+    ] {
+        let a = call(&r, "GET", path, None).await;
+        assert_eq!(a.status, 200, "{path}: {}", a.text());
+        assert_eq!(
+            a.header("cache-control").as_deref(),
+            Some("public, max-age=60"),
+            "{path}"
+        );
+        assert_eq!(a.header("etag").as_deref(), Some(tag.as_str()), "{path}");
+        // Revalidation with the served version's tag (weak or strong form,
+        // or among others): 304, no body, the same tag and lifetime.
+        for sent in [
+            tag.clone(),
+            format!("\"v{VERSION}\""),
+            format!("\"x\", {tag}"),
+        ] {
+            let a = call_with(&r, "GET", path, &[("if-none-match", &sent)], None).await;
+            assert_eq!(a.status, 304, "{path} {sent}");
+            assert!(a.body.is_empty(), "{path}");
+            assert_eq!(a.header("etag").as_deref(), Some(tag.as_str()));
+            assert_eq!(
+                a.header("cache-control").as_deref(),
+                Some("public, max-age=60")
+            );
+        }
+        // Another version's tag: the answer.
+        let a = call_with(&r, "GET", path, &[("if-none-match", "W/\"v1\"")], None).await;
+        assert_eq!(a.status, 200, "{path}");
+    }
+    // A 304 answers a cross-origin revalidation with its CORS headers.
+    let a = call_with(
+        &r,
+        "GET",
+        "/api/v1/movies/3",
+        &[("if-none-match", &tag), ("origin", "http://127.0.0.1:8000")],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 304);
+    assert_eq!(
+        a.header("access-control-allow-origin").as_deref(),
+        Some("http://127.0.0.1:8000")
+    );
+    // Never stored: random draws, recommendations, health and readiness,
+    // statistics; no tag on them nor on an error.
+    for (method, path, body) in [
+        ("GET", "/api/v1/movies/random?n=3", None),
+        ("POST", "/api/v1/recommendations", Some(r#"{"liked":[1]}"#)),
+        ("POST", "/getRandom?num=4", None),
+        ("POST", "/getSimilarUser", Some("[1]")),
+        ("GET", "/health", None),
+        ("GET", "/ready", None),
+        ("GET", "/api/v1/stats", None),
+    ] {
+        let a = call_with(&r, method, path, &[("if-none-match", &tag)], body).await;
+        assert_eq!(a.status, 200, "{path}: {}", a.text());
+        assert_eq!(
+            a.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+        assert_eq!(a.header("etag"), None, "{path}");
+    }
+    let a = call(&r, "GET", "/api/v1/movies/999", None).await;
+    assert_eq!(a.status, 404);
+    assert_eq!((a.header("etag"), a.header("cache-control")), (None, None));
 }

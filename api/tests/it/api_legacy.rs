@@ -19,7 +19,7 @@ async fn get_random_shape() {
         let id: u32 = id.parse().unwrap();
         let year = (1980 + id).to_string();
         let poster = if id == 3 {
-            "https://img.example/poster3.jpg".to_string()
+            "https://m.media-amazon.com/images/M/poster3.jpg".to_string()
         } else {
             format!("/getImage?img={id}")
         };
@@ -44,10 +44,10 @@ async fn get_info_bytes() {
         a.text(),
         concat!(
             r#"[[{"Actors":"X, Y","Director":"A. Director","Genre":"Action","Language":"N/A","#,
-            r#""Plot":"Three things happen.","Poster":"https://img.example/poster3.jpg","Rated":"N/A","#,
+            r#""Plot":"Three things happen.","Poster":"https://m.media-amazon.com/images/M/poster3.jpg","Rated":"N/A","#,
             r#""Released":"22 Nov 1995","Response":"True","Runtime":"101 min","Title":"Movie 3","#,
             r#""Type":"movie","Year":"1983","imdbID":"N/A","imdbRating":"8.3","imdbVotes":"860,790"},"#,
-            r#""https://img.example/poster3.jpg"],200]"#
+            r#""https://m.media-amazon.com/images/M/poster3.jpg"],200]"#
         )
     );
     // Without a Host header (nothing to build an absolute link from), links stay relative.
@@ -86,7 +86,7 @@ async fn links_are_absolute_from_the_host_header() {
     assert_eq!(map.len(), 40);
     for (id, v) in map {
         let want = if id == "3" {
-            "https://img.example/poster3.jpg".to_string()
+            "https://m.media-amazon.com/images/M/poster3.jpg".to_string()
         } else {
             format!("http://127.0.0.1:8123/getImage?img={id}")
         };
@@ -261,7 +261,7 @@ async fn get_image_and_count_table() {
     assert_eq!(a.status, 302);
     assert_eq!(
         a.header("location").as_deref(),
-        Some("https://img.example/poster3.jpg")
+        Some("https://m.media-amazon.com/images/M/poster3.jpg")
     );
     let a = call(&r, "GET", "/getImage?img=4", None).await;
     assert_eq!(a.status, 200);

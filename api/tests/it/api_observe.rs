@@ -1,11 +1,13 @@
 //! Every answer carries a request id and the security headers, is counted
-//! in the metrics by route (the pattern, not the raw path) and status, and
-//! the metrics render in the Prometheus text format.
+//! in the metrics by route (the pattern, not the raw path) and status, its
+//! store calls by store and operation, and the metrics render in the
+//! Prometheus text format.
 
 use axum::body::Body;
 use axum::http::Request;
 use reelgraph_api::observe::Metrics;
 use reelgraph_api::{ApiConfig, CSP};
+use reelgraph_stores::timing::StoreCall;
 use tower::ServiceExt;
 
 use crate::support::api::{answer, call, fixture_with};
@@ -80,6 +82,40 @@ async fn request_ids_security_headers_and_metrics() {
         "{text}"
     );
     assert!(text.contains("# TYPE reelgraph_request_duration_seconds histogram\n"));
+
+    // Store calls are counted by store and operation: a recommendation
+    // searches the embedded index, readiness asks SQL for the active version.
+    let a = call(
+        &router,
+        "POST",
+        "/api/v1/recommendations",
+        Some(r#"{"liked":[1,2],"k":5}"#),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let (search, many) = (
+        state.metrics.store_calls("embedded", "search"),
+        state.metrics.store_calls("embedded", "search_many"),
+    );
+    assert!(
+        search.0 + many.0 >= 1 && search.1 + many.1 == 0,
+        "{search:?} {many:?}"
+    );
+    assert_eq!(call(&router, "GET", "/ready", None).await.status, 200);
+    assert_eq!(state.metrics.store_calls("sql", "active_version"), (1, 0));
+    let text = state.metrics_text();
+    assert!(
+        text.contains(
+            "reelgraph_store_calls_total{store=\"sql\",op=\"active_version\",outcome=\"ok\"} 1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "reelgraph_store_call_duration_seconds_count{store=\"sql\",op=\"active_version\"} 1\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -110,7 +146,27 @@ fn histogram_buckets_are_cumulative() {
 
 #[test]
 fn emf_records_name_their_metrics() {
-    let line = Metrics::emf("reelgraph-recommend", "/api/v1/recommendations", 503, 12.5);
+    let calls = [
+        StoreCall {
+            store: "milvus",
+            op: "search",
+            seconds: 0.25,
+            failed: false,
+        },
+        StoreCall {
+            store: "milvus",
+            op: "search",
+            seconds: 0.5,
+            failed: true,
+        },
+    ];
+    let line = Metrics::emf(
+        "reelgraph-recommend",
+        "/api/v1/recommendations",
+        503,
+        12.5,
+        &calls,
+    );
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     let cw = &v["_aws"]["CloudWatchMetrics"][0];
     assert_eq!(cw["Namespace"], "reelgraph");
@@ -120,13 +176,30 @@ fn emf_records_name_their_metrics() {
         .iter()
         .map(|m| m["Name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Latency", "Requests", "Errors5xx"]);
+    assert_eq!(
+        names,
+        [
+            "Latency",
+            "Requests",
+            "Errors5xx",
+            "StoreLatency",
+            "StoreErrors"
+        ]
+    );
     for name in names {
         assert!(v.get(name).is_some(), "{name} has no value");
     }
     assert_eq!(
         (v["Errors5xx"].as_u64(), v["Latency"].as_f64()),
         (Some(1), Some(12.5))
+    );
+    assert_eq!(
+        (v["StoreLatency"].as_f64(), v["StoreErrors"].as_u64()),
+        (Some(750.0), Some(1))
+    );
+    assert_eq!(
+        v["StoreCalls"],
+        "milvus.search=250.00 milvus.search!=500.00"
     );
     assert_eq!(v["Function"], "reelgraph-recommend");
     assert!(v["_aws"]["Timestamp"].as_u64().unwrap() > 1_700_000_000_000);

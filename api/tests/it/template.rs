@@ -285,3 +285,43 @@ fn sam_local_env_files_name_the_templates_functions_and_variables() {
         }
     }
 }
+
+/// No credential is in the functions' configuration: services mode gives
+/// them the secret's ARN, and each function may read that secret only.
+#[test]
+fn functions_read_their_credentials_from_the_secret_only() {
+    let t = template();
+    assert!(
+        !t.contains("resolve:secretsmanager"),
+        "a secret resolved into the template"
+    );
+    assert!(t.contains(
+        "REELGRAPH_SECRET_ARN: !If [IsServices, !Ref ServicesSecretArn, !Ref AWS::NoValue]"
+    ));
+    // Declared for `sam local` only, always empty when deployed.
+    for var in ["REELGRAPH_DB", "REELGRAPH_MILVUS_TOKEN"] {
+        let lines: Vec<&str> = t
+            .lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{var}:")))
+            .collect();
+        assert_eq!(lines, [format!("        {var}: \"\"").as_str()], "{var}");
+    }
+    // Every function (three serving ones and the trainer) may read the
+    // secret, and nothing else of Secrets Manager.
+    let functions = t.matches("Type: AWS::Serverless::Function").count();
+    assert_eq!(functions, 4);
+    let grants = t
+        .matches(
+            "                Action: secretsmanager:GetSecretValue\n                Resource: !Ref ServicesSecretArn\n",
+        )
+        .count();
+    assert_eq!(grants, functions);
+    assert_eq!(
+        t.matches("secretsmanager:").count(),
+        functions + 1,
+        "one ARN pattern + the grants"
+    );
+    // Services mode cannot be deployed without the secret; VPC placement.
+    assert!(t.contains("  ServicesNeedSecret:\n    RuleCondition: !Equals [!Ref Mode, services]"));
+    assert!(t.contains("    VpcConfig: !If\n      - InVpc\n"));
+}

@@ -23,7 +23,15 @@ async fn main() -> Result<(), Error> {
         .with_ansi(false)
         .without_time()
         .init();
-    let config = Arc::new(JobConfig::from_env().map_err(|e| format!("{e:#}"))?);
+    // Bounded: an unreachable Secrets Manager fails the start-up in time.
+    let config = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        JobConfig::from_env_with_secrets(),
+    )
+    .await
+    .map_err(|_| "reading the configuration's secret took over 20 s".to_string())?
+    .map_err(|e| format!("{e:#}"))?;
+    let config = Arc::new(config);
     tracing::info!(models = %config.models, load = config.load.is_some(), "trainer ready");
     lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
         let config = config.clone();

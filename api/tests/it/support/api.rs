@@ -52,7 +52,8 @@ pub fn fixture() -> (Vec<Movie>, Vec<f32>) {
             display_title: title,
             year: Some(1980 + id as u16),
             genres: vec![genres[c].to_string()],
-            poster: (id == 3).then(|| "https://img.example/poster3.jpg".to_string()),
+            poster: (id == 3)
+                .then(|| "https://m.media-amazon.com/images/M/poster3.jpg".to_string()),
             plot: (id == 3).then(|| "Three things happen.".to_string()),
             director: (id == 3).then(|| "A. Director".to_string()),
             actors: if id == 3 {

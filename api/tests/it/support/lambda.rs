@@ -16,7 +16,7 @@ use tower::ServiceExt;
 pub const VERSION: u64 = 20261128120000;
 pub const MOVIES: usize = 60;
 pub const DIM: usize = 16;
-pub const POSTER_3: &str = "https://img.example/poster3.jpg";
+pub const POSTER_3: &str = "https://m.media-amazon.com/images/M/poster3.jpg";
 
 /// Movies 1..=60 of the store fixture; movie 3 has an OMDb poster and
 /// plot, movie 12 is "Amélie" (the search event looks for "amelie").
