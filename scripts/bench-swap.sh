@@ -9,6 +9,7 @@
 # Goals: 0 errors, p99 ≤ 5 ms, throughput within 10 % of the no-swap run.
 #
 #   scripts/bench-swap.sh [BIN]       BIN: the reelgraph binary (default: builds it)
+#   CONNECTIONS=16 DURATION=30 scripts/bench-swap.sh   another load or length
 #
 # Needs wrk (apt-get install wrk) and ../shared/data/ml-100k (or DATA=DIR).
 set -euo pipefail
@@ -23,6 +24,7 @@ if [ -z "$BIN" ]; then
 fi
 DATA=${DATA:-../shared/data/ml-100k}
 DURATION=${DURATION:-60}
+CONNECTIONS=${CONNECTIONS:-64}
 command -v wrk >/dev/null || { echo "bench-swap: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -d "$DATA" ] || { echo "bench-swap: no dataset at $DATA" >&2; exit 1; }
 
@@ -75,7 +77,7 @@ EOF
 ms() { awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
 rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
 errors() { awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }'; }
-run() { wrk -t2 -c64 -d"${DURATION}s" --latency -s "$WORK/mixed.lua" "$BASE" 2>&1; }
+run() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/mixed.lua" "$BASE" 2>&1; }
 
 steady=$(run)
 before=$(curl -fs "$BASE/api/v1/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model_version"])')
@@ -92,7 +94,7 @@ after=$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)[
 swaps=$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["serving"]["swaps"])')
 
 echo
-echo "## Hot swaps under load: serve, embedded index, ml-100k, 64 connections, ${DURATION} s per run ($(nproc) cores)"
+echo "## Hot swaps under load: serve, embedded index, ml-100k, $CONNECTIONS connections, ${DURATION} s per run ($(nproc) cores)"
 echo
 echo "| run | requests/s | p50 | p99 | errors |"
 echo "|---|---:|---:|---:|---:|"
