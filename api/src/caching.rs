@@ -51,7 +51,7 @@ pub fn etag(version: u64) -> HeaderValue {
 
 /// Whether `If-None-Match` in `headers` names `tag` (weak comparison, as
 /// RFC 9110 prescribes for `If-None-Match`), or is `*`.
-fn none_match(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+pub fn none_match(headers: &HeaderMap, tag: &HeaderValue) -> bool {
     let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
     let want = bare(tag.to_str().unwrap_or_default());
     headers

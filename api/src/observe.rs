@@ -33,20 +33,47 @@ pub const BUCKETS: [f64; 12] = [
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// A latency histogram over [`BUCKETS`] (cumulative when written).
 #[derive(Clone, Debug, Default)]
-struct RouteStats {
-    by_status: BTreeMap<u16, u64>,
+struct Histogram {
     buckets: [u64; BUCKETS.len()],
     count: u64,
     sum: f64,
+}
+
+impl Histogram {
+    fn add(&mut self, seconds: f64) {
+        self.count += 1;
+        self.sum += seconds;
+        for (i, le) in BUCKETS.iter().enumerate() {
+            if seconds <= *le {
+                self.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// The `_bucket`, `_sum` and `_count` lines of metric `name` with `labels`.
+    fn write(&self, out: &mut String, name: &str, labels: &str) {
+        for (le, n) in BUCKETS.iter().zip(self.buckets) {
+            let _ = writeln!(out, "{name}_bucket{{{labels},le=\"{le}\"}} {n}");
+        }
+        let _ = writeln!(out, "{name}_bucket{{{labels},le=\"+Inf\"}} {}", self.count);
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", self.sum);
+        let _ = writeln!(out, "{name}_count{{{labels}}} {}", self.count);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct RouteStats {
+    by_status: BTreeMap<u16, u64>,
+    latency: Histogram,
 }
 
 #[derive(Clone, Debug, Default)]
 struct StoreStats {
     ok: u64,
     failed: u64,
-    buckets: [u64; BUCKETS.len()],
-    sum: f64,
+    latency: Histogram,
 }
 
 /// Request counts and latencies, by method and route; store calls by store
@@ -64,13 +91,7 @@ impl Metrics {
             .entry((method.to_string(), route.to_string()))
             .or_default();
         *s.by_status.entry(status).or_default() += 1;
-        s.count += 1;
-        s.sum += seconds;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                s.buckets[i] += 1;
-            }
-        }
+        s.latency.add(seconds);
     }
 
     /// Count the store calls of one request.
@@ -86,12 +107,7 @@ impl Metrics {
             } else {
                 s.ok += 1;
             }
-            s.sum += c.seconds;
-            for (i, le) in BUCKETS.iter().enumerate() {
-                if c.seconds <= *le {
-                    s.buckets[i] += 1;
-                }
-            }
+            s.latency.add(c.seconds);
         }
     }
 
@@ -139,27 +155,8 @@ impl Metrics {
         out.push_str("# TYPE reelgraph_request_duration_seconds histogram\n");
         for ((method, route), s) in &routes {
             let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
-            for (le, n) in BUCKETS.iter().zip(s.buckets) {
-                let _ = writeln!(
-                    out,
-                    "reelgraph_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {n}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "reelgraph_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "reelgraph_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum
-            );
-            let _ = writeln!(
-                out,
-                "reelgraph_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
+            s.latency
+                .write(&mut out, "reelgraph_request_duration_seconds", &labels);
         }
         let stores = self.stores.lock().expect("lock poisoned").clone();
         if !stores.is_empty() {
@@ -181,26 +178,8 @@ impl Metrics {
             out.push_str("# TYPE reelgraph_store_call_duration_seconds histogram\n");
             for ((store, op), s) in &stores {
                 let labels = format!("store=\"{store}\",op=\"{op}\"");
-                for (le, n) in BUCKETS.iter().zip(s.buckets) {
-                    let _ = writeln!(
-                        out,
-                        "reelgraph_store_call_duration_seconds_bucket{{{labels},le=\"{le}\"}} {n}"
-                    );
-                }
-                let count = s.ok + s.failed;
-                let _ = writeln!(
-                    out,
-                    "reelgraph_store_call_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
-                );
-                let _ = writeln!(
-                    out,
-                    "reelgraph_store_call_duration_seconds_sum{{{labels}}} {}",
-                    s.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "reelgraph_store_call_duration_seconds_count{{{labels}}} {count}"
-                );
+                s.latency
+                    .write(&mut out, "reelgraph_store_call_duration_seconds", &labels);
             }
         }
         for (name, help, value) in gauges {

@@ -160,13 +160,7 @@ impl Ui {
             )
             .into_response();
         }
-        let fresh = headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == file.etag)
-            });
+        let fresh = crate::caching::none_match(headers, &file.etag);
         let mut response = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else if *method == Method::HEAD {

@@ -44,3 +44,16 @@ impl Error {
         }
     }
 }
+
+/// `e` and every error in its source chain, joined by `: ` (the AWS SDK's
+/// own `Display` is terse, "service error"; its sources say why).
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}

@@ -99,17 +99,7 @@ pub async fn fetch_with(client: &aws_sdk_secretsmanager::Client, arn: &str) -> R
                     .code()
                     .unwrap_or("an error of Secrets Manager")
                     .to_string(),
-                None => {
-                    // The SDK's Display is terse; its source chain says why.
-                    let mut msg = e.to_string();
-                    let mut src = std::error::Error::source(&e);
-                    while let Some(s) = src {
-                        msg.push_str(": ");
-                        msg.push_str(&s.to_string());
-                        src = s.source();
-                    }
-                    msg
-                }
+                None => crate::error::chain(&e),
             };
             Error::Unavailable(format!("cannot read the secret {arn}: {why}"))
         })?;

@@ -79,15 +79,7 @@ impl S3Store {
 }
 
 fn unavailable(what: String, e: impl std::error::Error) -> Error {
-    // The SDK's Display is terse ("service error"); its source chain says why.
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    Error::Unavailable(format!("{what}: {msg}"))
+    Error::Unavailable(format!("{what}: {}", crate::error::chain(&e)))
 }
 
 #[async_trait]
