@@ -15,15 +15,10 @@ set -euo pipefail
 . "$(dirname "$0")/../infra/lib.sh"
 cd "$REPO_ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
-BIN=${1:-}
-if [ -z "$BIN" ]; then
-  cargo build --quiet --workspace
-  BIN="$CARGO_TARGET_DIR/debug/reelgraph"
-fi
-DATA=${DATA:-../shared/data/ml-100k}
+# shellcheck source=scripts/lib/bench.sh
+. "$REPO_ROOT/scripts/lib/bench.sh"
+bench_setup bench-serve "${1:-}"
 DURATION=${DURATION:-10s}
-command -v wrk >/dev/null || { echo "bench-serve: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-[ -d "$DATA" ] || { echo "bench-serve: no dataset at $DATA" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/reelgraph-bench.XXXXXX")
 cleanup() {
@@ -49,8 +44,6 @@ curl -fs -X POST -H 'Content-Type: application/json' -d '{"liked": [50, 181, 100
   "$BASE/api/v1/recommendations" >/dev/null
 
 # wrk --latency prints percentiles as "50%  123.00us"; convert to ms.
-ms() { awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
-rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
 
 run() { wrk "$@" 2>&1; }
 one=$(run -t1 -c1 -d"$DURATION" --latency -s "$WORK/post.lua" "$BASE/api/v1/recommendations")

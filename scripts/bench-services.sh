@@ -27,15 +27,10 @@ set -euo pipefail
 . "$(dirname "$0")/../infra/lib.sh"
 cd "$REPO_ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
-BIN=${1:-}
-if [ -z "$BIN" ]; then
-  cargo build --quiet --workspace
-  BIN="$CARGO_TARGET_DIR/debug/reelgraph"
-fi
-DATA=${DATA:-../shared/data/ml-100k}
+# shellcheck source=scripts/lib/bench.sh
+. "$REPO_ROOT/scripts/lib/bench.sh"
+bench_setup bench-services "${1:-}"
 DURATION=${DURATION:-10s}
-command -v wrk >/dev/null || die "bench-services: wrk is not installed (apt-get install wrk)"
-[ -d "$DATA" ] || die "bench-services: no dataset at $DATA"
 declare -a MILVUSES=()
 [ -n "${REELGRAPH_TEST_MILVUS_LITE:-}" ] && MILVUSES+=("Milvus Lite=$REELGRAPH_TEST_MILVUS_LITE")
 [ -n "${REELGRAPH_TEST_MILVUS:-}" ] && MILVUSES+=("Milvus 2.3.5 standalone=$REELGRAPH_TEST_MILVUS")
@@ -58,9 +53,6 @@ wrk.method = "POST"
 wrk.body = "[50, 181, 100, 258, 1]"
 wrk.headers["Content-Type"] = "application/json"
 EOF
-ms() { awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
-rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
-errors() { awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }'; }
 # p50 of the requests' latency and of their Milvus searches, and store calls per
 # request, from the server's JSON request log (lines after line $2).
 from_log() {

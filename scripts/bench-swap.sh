@@ -17,16 +17,11 @@ set -euo pipefail
 . "$(dirname "$0")/../infra/lib.sh"
 cd "$REPO_ROOT"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DEFAULT_CARGO_TARGET_DIR}"
-BIN=${1:-}
-if [ -z "$BIN" ]; then
-  cargo build --quiet --workspace
-  BIN="$CARGO_TARGET_DIR/debug/reelgraph"
-fi
-DATA=${DATA:-../shared/data/ml-100k}
+# shellcheck source=scripts/lib/bench.sh
+. "$REPO_ROOT/scripts/lib/bench.sh"
+bench_setup bench-swap "${1:-}"
 DURATION=${DURATION:-60}
 CONNECTIONS=${CONNECTIONS:-64}
-command -v wrk >/dev/null || { echo "bench-swap: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-[ -d "$DATA" ] || { echo "bench-swap: no dataset at $DATA" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/reelgraph-swap.XXXXXX")
 cleanup() {
@@ -74,9 +69,6 @@ request = function()
 end
 EOF
 
-ms() { awk -v p="$1" '$1 == p { v=$2; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.3f", v }'; }
-rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
-errors() { awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }'; }
 run() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/mixed.lua" "$BASE" 2>&1; }
 
 steady=$(run)
