@@ -16,7 +16,7 @@ STATE=${2:?usage: infra/services.sh start|stop STATE_DIR}
 mkdir -p "$STATE"
 ENV_FILE="$STATE/services.env"
 
-services=(mariadb s3 milvus-standalone milvus-lite cargo-lambda)
+services=(mariadb s3 milvus-standalone milvus-lite cargo-lambda aws-cli)
 
 case "$action" in
   start)

@@ -11,6 +11,7 @@
 //! - [`cli`]: the one runner of the `reelgraph` binary (own current
 //!   directory, no `REELGRAPH_*` of the test process).
 //! - [`answer`]: HTTP answers read whole, and the assertions on them.
+//! - [`scratch`]: unique names and scratch databases on the shared services.
 
 pub mod answer;
 pub mod cli;
@@ -19,4 +20,5 @@ pub mod fixture;
 pub mod http;
 pub mod proxy;
 pub mod s3;
+pub mod scratch;
 pub mod secrets;

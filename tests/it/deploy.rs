@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use reelgraph_testkit::cli::{Run, output};
+use reelgraph_testkit::data::service_url;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -394,27 +395,16 @@ fn parameters_and_confirmation() {
     assert_eq!(sb.called(), "");
 }
 
-/// The `aws` command of this machine, if any (the web step for real needs it).
-fn aws_cli() -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("aws"))
-            .find(|p| {
-                p.is_file()
-                    && Command::new(p)
-                        .arg("--version")
-                        .output()
-                        .is_ok_and(|o| o.status.success())
-            })
-    })
-}
-
 #[test]
 fn web_step_publishes_to_a_local_s3() {
-    let Some(aws) = aws_cli() else {
-        eprintln!("SKIP web_step_publishes_to_a_local_s3: no AWS CLI (aws) on PATH");
+    // The AWS CLI the test command installs (infra/aws-cli.sh).
+    let Some(aws) = service_url(
+        "REELGRAPH_TEST_AWS_CLI",
+        "deploy::web_step_publishes_to_a_local_s3",
+    ) else {
         return;
     };
+    let aws = PathBuf::from(aws);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let data = tempfile::tempdir().unwrap();
     let endpoint = {
