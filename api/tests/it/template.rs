@@ -247,12 +247,14 @@ fn sam_local_env_files_name_the_templates_functions_and_variables() {
         })
         .collect();
     assert!(declared.contains("REELGRAPH_MODELS") && declared.contains("REELGRAPH_VERSION"));
+    // The three serving functions and the trainer.
     let functions: Vec<String> = Group::ALL
         .iter()
         .map(|g| {
             let name = g.name();
             format!("{}{}Function", name[..1].to_uppercase(), &name[1..])
         })
+        .chain(["TrainFunction".to_string()])
         .collect();
     let events = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
     for (file, mode) in [
@@ -262,7 +264,7 @@ fn sam_local_env_files_name_the_templates_functions_and_variables() {
         let body = std::fs::read_to_string(events.join(file)).unwrap();
         let env: serde_json::Value = serde_json::from_str(&body).unwrap();
         let env = env.as_object().unwrap();
-        // Every entry is a function of the template (the trainer may have one too).
+        // Every entry is a function of the template.
         for name in env.keys() {
             assert!(
                 template.contains(&format!("\n  {name}:\n    Type: AWS::Serverless::Function")),

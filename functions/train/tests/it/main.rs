@@ -12,16 +12,12 @@
 //! `REELGRAPH_TRAIN_FUNCTION=PATH` runs another build of the function (the
 //! `bootstrap` of `sam build`, as `infra/sam-build.sh` does).
 
-use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod cloud_loop;
+mod runtime;
 
-use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use std::path::Path;
+use std::time::Duration;
+
 use bytes::Bytes;
 use reelgraph_core::artifact;
 use reelgraph_core::object::ObjectStore;
@@ -29,73 +25,10 @@ use reelgraph_core::object::s3::S3Store;
 use reelgraph_testkit::s3;
 use reelgraph_trainer::data::synthetic::{self, SynthConfig};
 use reelgraph_trainer::job::{Invocation, Response};
-use tokio::sync::{Notify, mpsc};
+use runtime::{TrainFunction, event, events_dir};
 
-fn events_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/train")
-}
-
-fn event(name: &str) -> serde_json::Value {
-    let path = events_dir().join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-/// What the runtime API saw.
-#[derive(Debug)]
-enum Seen {
-    Response(String),
-    Error(String),
-}
-
-/// The events to hand out, each with the time left before its deadline.
-#[derive(Clone)]
-struct Runtime {
-    queue: Arc<Mutex<VecDeque<(serde_json::Value, Duration)>>>,
-    more: Arc<Notify>,
-    tx: mpsc::UnboundedSender<Seen>,
-}
-
-async fn next(State(rt): State<Runtime>) -> impl IntoResponse {
-    let (body, left) = loop {
-        let notified = rt.more.notified();
-        if let Some(e) = rt.queue.lock().unwrap().pop_front() {
-            break e;
-        }
-        notified.await;
-    };
-    let deadline = (SystemTime::now() + left)
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
-    let mut h = HeaderMap::new();
-    h.insert("lambda-runtime-aws-request-id", "req-1".parse().unwrap());
-    h.insert(
-        "lambda-runtime-deadline-ms",
-        deadline.to_string().parse().unwrap(),
-    );
-    h.insert(
-        "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-1:000000000000:function:train"
-            .parse()
-            .unwrap(),
-    );
-    h.insert(
-        "lambda-runtime-trace-id",
-        "Root=1-00000000-000000000000000000000000".parse().unwrap(),
-    );
-    (StatusCode::OK, h, body.to_string())
-}
-
-async fn response(State(rt): State<Runtime>, body: String) -> StatusCode {
-    let _ = rt.tx.send(Seen::Response(body));
-    StatusCode::ACCEPTED
-}
-
-async fn error(State(rt): State<Runtime>, body: String) -> StatusCode {
-    let _ = rt.tx.send(Seen::Error(body));
-    StatusCode::ACCEPTED
-}
+/// How long the function has to answer.
+const WITHIN: Duration = Duration::from_secs(300);
 
 /// A generated dataset (300 users × 12 interactions over 120 items) as files.
 fn dataset() -> Vec<(String, Vec<u8>)> {
@@ -121,16 +54,6 @@ fn dataset() -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// The function's next answer (it has up to 300 s).
-async fn answer(rx: &mut mpsc::UnboundedReceiver<Seen>) -> Response {
-    match tokio::time::timeout(Duration::from_secs(300), rx.recv()).await {
-        Ok(Some(Seen::Response(body))) => serde_json::from_str(&body)
-            .unwrap_or_else(|e| panic!("not a trainer answer: {body}: {e}")),
-        Ok(Some(Seen::Error(body))) => panic!("the function reported an error: {body}"),
-        Ok(None) | Err(_) => panic!("no answer within 300 s"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_built_function_continues_a_scheduled_job_to_a_published_version() {
     let s3_root = tempfile::tempdir().unwrap();
@@ -146,64 +69,29 @@ async fn the_built_function_continues_a_scheduled_job_to_a_published_version() {
     }
     let models = S3Store::new(client, "s3://bucket/models").unwrap();
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let rt = Runtime {
-        queue: Arc::new(Mutex::new(VecDeque::from([(
-            event("scheduled"),
-            Duration::ZERO,
-        )]))),
-        more: Arc::new(Notify::new()),
-        tx,
-    };
-    let app = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route(
-            "/2018-06-01/runtime/invocation/{id}/response",
-            post(response),
-        )
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
-        .route("/2018-06-01/runtime/init/error", post(error))
-        .with_state(rt.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = listener.local_addr().unwrap().to_string();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-
-    let work = tempfile::tempdir().unwrap();
-    // The binary cargo built, or another build of it (infra/sam-build.sh
-    // names the `bootstrap` SAM built).
-    let bin = std::env::var_os("REELGRAPH_TRAIN_FUNCTION")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_train")));
-    let mut child = std::process::Command::new(&bin)
-        .env_clear()
-        .envs(s3::env(&endpoint))
-        .envs([
-            ("AWS_LAMBDA_RUNTIME_API", api.as_str()),
-            ("AWS_LAMBDA_FUNCTION_NAME", "train"),
-            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008"),
-            ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/train"),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", "test"),
-            ("TMPDIR", work.path().to_str().unwrap()),
-            ("RUST_LOG", "info"),
-            // As template.yaml sets them in self-contained mode.
-            ("REELGRAPH_MODE", "self-contained"),
-            ("REELGRAPH_VECTORS", "embedded"),
-            ("REELGRAPH_MODELS", "s3://bucket/models"),
-            ("REELGRAPH_DATA", "s3://bucket/data/synth"),
-            (
-                "REELGRAPH_TRAIN_SETTINGS",
-                r#"{"epochs": 2, "dim": 16, "batch_size": 128, "no_baselines": true}"#,
-            ),
-            ("REELGRAPH_TRAIN_MARGIN_S", "0"),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut function = TrainFunction::start(
+        &[
+            s3::env(&endpoint),
+            vec![
+                // As template.yaml sets them in self-contained mode.
+                ("REELGRAPH_MODE", "self-contained".into()),
+                ("REELGRAPH_VECTORS", "embedded".into()),
+                ("REELGRAPH_MODELS", "s3://bucket/models".into()),
+                ("REELGRAPH_DATA", "s3://bucket/data/synth".into()),
+                (
+                    "REELGRAPH_TRAIN_SETTINGS",
+                    r#"{"epochs": 2, "dim": 16, "batch_size": 128, "no_baselines": true}"#.into(),
+                ),
+                ("REELGRAPH_TRAIN_MARGIN_S", "0".into()),
+            ],
+        ]
+        .concat(),
+    )
+    .await;
+    function.invoke(event("scheduled"), Duration::ZERO);
 
     // The scheduled event, due at once: one step, a checkpoint, `continue`.
-    let Response::Continue { job } = answer(&mut rx).await else {
+    let Response::Continue { job } = function.answer(WITHIN).await else {
         panic!("a due invocation must continue")
     };
     assert_eq!(job, "scheduled-53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa");
@@ -216,12 +104,8 @@ async fn the_built_function_continues_a_scheduled_job_to_a_published_version() {
         "checkpoint in S3: {keys:?}"
     );
     // The state machine's next invocation: resumes and publishes.
-    rt.queue
-        .lock()
-        .unwrap()
-        .push_back((serde_json::json!({"job": job}), Duration::from_secs(600)));
-    rt.more.notify_waiters();
-    let published = answer(&mut rx).await;
+    function.invoke(serde_json::json!({"job": job}), Duration::from_secs(600));
+    let published = function.answer(WITHIN).await;
     let Response::Published {
         job: j2,
         version,
@@ -231,9 +115,7 @@ async fn the_built_function_continues_a_scheduled_job_to_a_published_version() {
         panic!("{published:?}")
     };
     assert_eq!((j2.as_str(), loaded), (job.as_str(), false));
-    child.kill().ok();
-    let out = child.wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&out.stdout);
+    let log = function.stop();
     assert!(log.contains("trainer ready"), "{log}");
 
     let bundle = artifact::read_version(&models, None).await.unwrap();
