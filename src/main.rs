@@ -42,6 +42,9 @@ enum Command {
     Data(cmd::data::DataCommand),
     /// Train PinSAGE, evaluate it against baselines, export a model version.
     Train(cmd::train::TrainArgs),
+    /// Add movies to a published version without retraining.
+    #[command(subcommand)]
+    Catalog(cmd::catalog::CatalogCommand),
     /// Load a model version into the vector and metadata stores and activate it.
     Load(cmd::load::LoadArgs),
     /// Create or upgrade the metadata schema (servers never migrate).
@@ -74,6 +77,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Data(c) => cmd::data::run(c, &config),
         Command::Train(a) => cmd::train::run(a, &config),
+        Command::Catalog(c) => cmd::catalog::run(c, &config),
         Command::Load(a) => cmd::load::run(a, &config),
         Command::Migrate(a) => cmd::migrate::run(a, &config),
         Command::Serve(a) => cmd::serve::run(a, &config),

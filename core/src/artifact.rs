@@ -198,6 +198,19 @@ pub struct VersionBundle {
 /// in), then the `latest` pointer. `manifest.files` is overwritten.
 pub async fn publish_version(
     store: &dyn ObjectStore,
+    manifest: Manifest,
+    files: Vec<(String, Bytes)>,
+) -> Result<Manifest> {
+    let manifest = stage_version(store, manifest, files).await?;
+    set_latest(store, manifest.version).await?;
+    Ok(manifest)
+}
+
+/// Write a version's files, then its manifest (with the checksums filled
+/// in), without moving `latest`: a reader of `latest` does not see it until
+/// [`set_latest`] names it. `manifest.files` is overwritten.
+pub async fn stage_version(
+    store: &dyn ObjectStore,
     mut manifest: Manifest,
     files: Vec<(String, Bytes)>,
 ) -> Result<Manifest> {
@@ -219,10 +232,12 @@ pub async fn publish_version(
     store
         .put(&format!("{dir}/{MANIFEST}"), Bytes::from(json))
         .await?;
-    store
-        .put(LATEST, Bytes::from(format!("{}\n", manifest.version)))
-        .await?;
     Ok(manifest)
+}
+
+/// Point `latest` at `version` (one object written whole).
+pub async fn set_latest(store: &dyn ObjectStore, version: u64) -> Result<()> {
+    store.put(LATEST, Bytes::from(format!("{version}\n"))).await
 }
 
 /// The version the `latest` pointer names.

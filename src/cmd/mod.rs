@@ -1,5 +1,6 @@
 //! One module per subcommand.
 pub mod args;
+pub mod catalog;
 pub mod data;
 pub mod demo;
 pub mod load;

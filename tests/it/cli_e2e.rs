@@ -229,6 +229,8 @@ fn train_load_serve() {
             &db,
             "--vectors",
             "embedded",
+            "--refresh-secs",
+            "1",
         ],
     );
     let (status, _, body) = server.request("GET", "/health", None);
@@ -297,6 +299,87 @@ fn train_load_serve() {
     assert_eq!(status, 404, "{body}");
     assert!(json(&body)["error"]["code"].is_string());
     assert!(random.is_object() || random.is_array());
+
+    // catalog add: two new movies, embedded by the trained model, in a new
+    // version; `load` activates it and the running server swaps it in.
+    let new = tmp.path().join("new.jsonl");
+    std::fs::write(
+        &new,
+        concat!(
+            r#"{"id": 1001, "title": "Action Story 99", "year": 1990, "genres": ["Action"]}"#,
+            "\n",
+            r#"{"id": 1002, "title": "Comedy Story 99", "year": 1991, "genres": ["Comedy"], "#,
+            r#""director": "Ann Example", "poster": "https://m.media-amazon.com/images/M/p.jpg"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let (ok, out, err) = run(
+        &cli,
+        &["catalog", "add", "--from", &p(&models), "--file", &p(&new)],
+    );
+    assert!(ok, "catalog add failed:\n{out}\n{err}");
+    assert!(out.contains("122 movies (2 new from"), "{out}");
+    // An id the catalogue now holds: refused, naming the line.
+    let (ok, _, err) = run(
+        &cli,
+        &["catalog", "add", "--from", &p(&models), "--file", &p(&new)],
+    );
+    assert!(
+        !ok && err.contains("line 1: id: 1001 is already in version"),
+        "{err}"
+    );
+    let (ok, out, err) = run(
+        &cli,
+        &[
+            "load",
+            "--from",
+            &p(&models),
+            "--db",
+            &db,
+            "--vectors",
+            "embedded",
+            "--quiet",
+        ],
+    );
+    assert!(
+        ok && out.contains("122 items"),
+        "load failed:\n{out}\n{err}"
+    );
+    let since = std::time::Instant::now();
+    let movie = loop {
+        let (status, _, body) = server.request("GET", "/api/v1/movies/1001", None);
+        if status == 200 {
+            break json(&body);
+        }
+        assert!(
+            since.elapsed() < std::time::Duration::from_secs(20),
+            "the new movie is not served: {status} {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(movie["title"], "Action Story 99", "{movie}");
+    // Its neighbours come mostly from its genre's planted cluster (items
+    // 1, 5, 9, …: index i % 4 == 0, all "Action").
+    let (status, _, body) = server.request("GET", "/api/v1/movies/1001/similar?k=10", None);
+    assert_eq!(status, 200, "{body}");
+    let similar = json(&body);
+    let items = similar["items"].as_array().unwrap();
+    let action = items
+        .iter()
+        .filter(|it| it["genres"][0] == "Action")
+        .count();
+    assert!(
+        action >= 6,
+        "{action} of 10 neighbours are Action movies: {similar}"
+    );
+    let (status, _, body) = server.request(
+        "POST",
+        "/api/v1/recommendations",
+        Some(r#"{"liked": [1002], "k": 5}"#),
+    );
+    assert_eq!(status, 200, "a new movie can be liked: {body}");
+
     let status = server.stop();
     assert!(
         status.success(),

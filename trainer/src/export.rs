@@ -57,6 +57,18 @@ pub fn version_at(unix: u64) -> (u64, String) {
     )
 }
 
+/// The number and time of a new version: the current UTC time, raised
+/// above the current `latest` when needed.
+pub async fn next_version(store: &dyn ObjectStore) -> anyhow::Result<(u64, String)> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    let (mut version, created_at) = version_at(now);
+    match artifact::latest_version(store).await {
+        Ok(latest) if latest >= version => version = latest + 1,
+        _ => {}
+    }
+    Ok((version, created_at))
+}
+
 /// Publish a new version; returns its manifest. The version number is the
 /// current UTC time, raised above the current `latest` when needed.
 pub async fn export(store: &dyn ObjectStore, e: Export<'_>) -> anyhow::Result<Manifest> {
@@ -67,12 +79,7 @@ pub async fn export(store: &dyn ObjectStore, e: Export<'_>) -> anyhow::Result<Ma
         e.movies.len(),
         e.dim
     );
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let (mut version, created_at) = version_at(now);
-    match artifact::latest_version(store).await {
-        Ok(latest) if latest >= version => version = latest + 1,
-        _ => {}
-    }
+    let (version, created_at) = next_version(store).await?;
     let mut files = vec![
         (
             VECTORS.to_string(),

@@ -1,4 +1,5 @@
 pub mod baselines;
+pub mod catalog;
 pub mod data;
 pub mod evaluate;
 pub mod export;

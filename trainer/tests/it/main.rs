@@ -4,6 +4,7 @@
 
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+mod catalog_add;
 mod data_fetch;
 mod data_formats;
 mod data_shared;
