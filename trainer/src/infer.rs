@@ -1,6 +1,10 @@
 //! Inference: embed every item (layer by layer over the whole catalogue, in
 //! chunks of destination rows), and the inductive path for an item the model
-//! never saw (features and, when known, neighbours; no retraining).
+//! never saw (features and, when known, neighbours; no retraining). Such an
+//! item has no id embedding of its own: with neighbours among the trained
+//! items it takes the importance-weighted mean of theirs, scaled to their
+//! mean length; without, its input is its features alone (the
+//! feature-only vector). Measured by `trainer/benches/inductive.rs`.
 
 use burn::prelude::*;
 use reelgraph_core::types::Movie;
@@ -23,7 +27,70 @@ pub fn embed_all(model: &PinSage, feats: &FeatureTensors, nbrs: &Neighbourhoods)
     let n = feats.count;
     let device = model.id.weight.device();
     let nodes: Vec<u32> = (0..n as u32).collect();
-    let x = model.project(feats, &nodes, None);
+    let mut x = model.project(feats, &nodes, None);
+    // An item the model never saw has no id embedding of its own; when it
+    // has neighbours among the trained items, it takes the importance-weighted
+    // mean of theirs (what the graph says about it), so its input vector is
+    // on the same footing as a trained item's.
+    if n > feats.known {
+        let new = n - feats.known;
+        let fanout = nbrs.top_t().max(1);
+        let mut idx = Vec::with_capacity(new * fanout);
+        let mut w = Vec::with_capacity(new * fanout);
+        let mut any = false;
+        for i in feats.known..n {
+            let (items, weights) = nbrs.of(i as u32);
+            let known: Vec<(u32, f32)> = items
+                .iter()
+                .zip(weights)
+                .filter(|(j, _)| (**j as usize) < feats.known)
+                .map(|(j, w)| (*j, *w))
+                .take(fanout)
+                .collect();
+            let total: f32 = known.iter().map(|(_, w)| w).sum();
+            for k in 0..fanout {
+                match known.get(k) {
+                    Some(&(j, wj)) if total > 0.0 => {
+                        idx.push(j as i64);
+                        w.push(wj / total);
+                        any = true;
+                    }
+                    _ => {
+                        idx.push(0);
+                        w.push(0.0);
+                    }
+                }
+            }
+        }
+        if any {
+            let d = model.dim();
+            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [new * fanout]), &device);
+            let w = Tensor::<2>::from_data(TensorData::new(w, [new, fanout]), &device);
+            let ids = model
+                .id
+                .weight
+                .val()
+                .select(0, idx)
+                .reshape([new, fanout, d]);
+            let w3 = w.reshape([new, fanout, 1]);
+            // The mean's length shrinks as the neighbours disagree; it is
+            // scaled back to their mean length, as long as a trained id.
+            let lengths = (ids.clone().powi_scalar(2).sum_dim(2).sqrt() * w3.clone())
+                .sum_dim(1)
+                .reshape([new, 1]);
+            let mixed = (ids * w3).sum_dim(1).reshape([new, d]);
+            let norm = mixed
+                .clone()
+                .powi_scalar(2)
+                .sum_dim(1)
+                .sqrt()
+                .clamp_min(1e-6);
+            let mixed = mixed * lengths / norm;
+            let head = x.clone().narrow(0, 0, feats.known);
+            let tail = x.narrow(0, feats.known, new) + mixed;
+            x = Tensor::cat(vec![head, tail], 0);
+        }
+    }
     let fanout = nbrs.top_t().max(1);
     let mut h = x.clone();
     for conv in &model.convs {

@@ -200,3 +200,38 @@ fn full_inference_and_inductive_item() {
     let v_n = infer::embed_new(&model, &cfg, &movies, &nbrs, &new, &[(0, 1.0)]);
     assert_ne!(v, v_n);
 }
+
+#[test]
+fn a_new_item_takes_its_trained_neighbours_id_embedding() {
+    let _rng = crate::own_model_init();
+    let d = Device::flex();
+    d.seed(5);
+    let movies = vec![
+        movie(1, "Toy Story", &["Animation", "Comedy"], 1995),
+        movie(2, "Heat", &["Action"], 1995),
+        movie(3, "Casino", &["Drama"], 1995),
+    ];
+    let cfg = ModelConfig::for_catalogue(&movies, 8);
+    let model = cfg.init(&d);
+    // Item 0's only neighbour is itself.
+    let nbrs = Neighbourhoods::from_lists(vec![vec![(0, 1.0)], vec![(2, 1.0)], vec![(1, 1.0)]], 1);
+    let feats = FeatureTensors::new(&cfg, &ItemFeatures::new(&cfg, &movies), &d);
+    let all = infer::embed_all(&model, &feats, &nbrs);
+    // A new movie with item 0's features whose only neighbour is item 0:
+    // it takes item 0's id embedding (the weighted mean of one, at its
+    // length), so its input and every layer equal item 0's.
+    let twin = Movie {
+        id: 100,
+        ..movies[0].clone()
+    };
+    let v = infer::embed_new(&model, &cfg, &movies, &nbrs, &twin, &[(0, 1.0)]);
+    close(&v, &all[..8]);
+    // Two neighbours: the weighted mean of their ids, scaled to their
+    // weighted mean length; not either one's vector.
+    let v2 = infer::embed_new(&model, &cfg, &movies, &nbrs, &twin, &[(0, 0.5), (1, 0.5)]);
+    assert!(v2.iter().all(|x| x.is_finite()));
+    assert_ne!(v2, v);
+    // Without neighbours: the feature-only vector, another one.
+    let v3 = infer::embed_new(&model, &cfg, &movies, &nbrs, &twin, &[]);
+    assert_ne!(v3, v);
+}
