@@ -12,7 +12,7 @@
 //!   follows the swap.
 //! - Posters (`/api/v1/movies/{id}/poster`, `/getImage`) and the docs'
 //!   assets set their own, longer, `Cache-Control`.
-//! - Random draws, recommendations, health, readiness and statistics
+//! - Random draws, recommendations, feedback, health, readiness and statistics
 //!   ([`NEVER`]), and every 5xx answer, say `Cache-Control: no-store`.
 
 use axum::extract::{MatchedPath, Request, State};
@@ -31,9 +31,10 @@ pub const VERSIONED: [&str; 6] = [
 ];
 
 /// Routes whose answers are never stored by a cache.
-pub const NEVER: [&str; 7] = [
+pub const NEVER: [&str; 8] = [
     "/api/v1/movies/random",
     "/api/v1/recommendations",
+    "/api/v1/feedback",
     "/getRandom",
     "/getSimilarUser",
     "/health",

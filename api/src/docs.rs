@@ -53,6 +53,10 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. The original clien
         v1::Stats,
         v1::ModelInfo,
         v1::Genres,
+        crate::feedback::FeedbackRequest,
+        crate::feedback::FeedbackMark,
+        crate::feedback::FeedbackList,
+        crate::feedback::SignalName,
     )),
     tags(
         (name = "recommendations", description = "recommendations from liked and disliked movies"),

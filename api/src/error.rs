@@ -18,6 +18,8 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault (`"liked"`, `"k"`, `"filters.year_min"`…).
     pub field: Option<String>,
+    /// `Retry-After` of a 429 (seconds).
+    pub retry_after: Option<u64>,
 }
 
 /// The JSON body of an error (documented in the OpenAPI document).
@@ -29,7 +31,8 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Machine-readable code: `bad_request`, `invalid_field`, `not_found`,
-    /// `payload_too_large`, `method_not_allowed`, `unavailable`, `internal`.
+    /// `payload_too_large`, `method_not_allowed`, `too_many_requests`,
+    /// `unavailable`, `internal`.
     pub code: String,
     /// A sentence for a person.
     pub message: String,
@@ -44,6 +47,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -89,6 +93,17 @@ impl ApiError {
         )
     }
 
+    /// 429: the client made too many requests; retry after `seconds`.
+    pub fn rate_limited(seconds: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("too many requests; retry in {seconds} s"),
+        );
+        e.retry_after = Some(seconds);
+        e
+    }
+
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
@@ -132,6 +147,12 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,

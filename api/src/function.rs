@@ -23,6 +23,18 @@
 //! `REELGRAPH_MILVUS_NAMESPACE` prefixes the Milvus alias and collection
 //! names (see [`MilvusStore::with_namespace`]), for a Milvus shared with
 //! other deployments or tests.
+//!
+//! ## Feedback
+//!
+//! The `recommend` function also keeps visitors' feedback
+//! (`/api/v1/feedback`, [`crate::feedback`]): in services mode in the
+//! `feedback` table of `REELGRAPH_DB` ([`sql::open_feedback`]: the
+//! credential needs `SELECT`, `INSERT` and `DELETE` on that table), in
+//! self-contained mode as batched append-only objects under
+//! `REELGRAPH_FEEDBACK` (default: `feedback/` under `REELGRAPH_MODELS`;
+//! [`ObjectFeedback`]). Buffered signals are written when enough are
+//! waiting, when the oldest is old enough (checked on each request), and on
+//! `SIGTERM` ([`flush_on_sigterm`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +49,7 @@ use reelgraph_core::secrets;
 use reelgraph_core::settings::{
     self, DbSpec, Hosts, ModelsSpec, Origins, PublicUrl, Secret, Sources, VectorSpec,
 };
+use reelgraph_stores::feedback::{FeedbackStore, FlushPolicy, ObjectFeedback};
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql;
 
@@ -77,6 +90,9 @@ pub struct FunctionConfig {
     pub public_url: Option<PublicUrl>,
     /// Hosts the poster routes redirect to (`REELGRAPH_POSTER_HOSTS`).
     pub poster_hosts: Hosts,
+    /// Where feedback objects go in self-contained mode
+    /// (`REELGRAPH_FEEDBACK`; `None`: `feedback/` under the model root).
+    pub feedback: Option<ModelsSpec>,
 }
 
 impl FunctionConfig {
@@ -115,6 +131,14 @@ impl FunctionConfig {
             }
         };
         let version: Option<u64> = src.resolve(&settings::VERSION, None)?;
+        let feedback: Option<ModelsSpec> = src.resolve(&settings::FEEDBACK, None)?;
+        if feedback.is_some() && mode == Mode::Services {
+            return Err(Error::Invalid(
+                "REELGRAPH_FEEDBACK is for self-contained mode only: in services mode \
+                 feedback is kept in the feedback table of REELGRAPH_DB"
+                    .into(),
+            ));
+        }
         let milvus_namespace: Option<String> = src.resolve(&settings::MILVUS_NAMESPACE, None)?;
         if let Some(ns) = &milvus_namespace {
             if !ns.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -198,6 +222,26 @@ impl FunctionConfig {
             lambda_function,
             public_url: src.resolve(&settings::PUBLIC_URL, None)?,
             poster_hosts: src.require(&settings::POSTER_HOSTS, None)?,
+            feedback,
+        })
+    }
+
+    /// Where feedback objects go in self-contained mode:
+    /// `REELGRAPH_FEEDBACK`, else `feedback/` under the model root.
+    pub fn feedback_root(&self) -> Option<ModelsSpec> {
+        if let Some(f) = &self.feedback {
+            return Some(f.clone());
+        }
+        Some(match self.models.as_ref()? {
+            ModelsSpec::Local(p) => ModelsSpec::Local(p.join("feedback")),
+            ModelsSpec::S3 { bucket, prefix } => ModelsSpec::S3 {
+                bucket: bucket.clone(),
+                prefix: if prefix.is_empty() {
+                    "feedback".into()
+                } else {
+                    format!("{prefix}/feedback")
+                },
+            },
         })
     }
 
@@ -293,12 +337,70 @@ pub async fn open_source(config: &FunctionConfig) -> Result<Arc<dyn VersionSourc
     }
 }
 
-/// Open the stores the configuration names and build the served version.
-/// Fails when no version can be served (none published or active, or it
-/// does not verify), naming what is missing.
+/// Where the configuration keeps visitors' feedback: the `feedback` table
+/// of `REELGRAPH_DB` (services; a writable handle beside the read-only
+/// one, never migrating) or batched objects under
+/// [`FunctionConfig::feedback_root`] (self-contained).
+pub async fn open_feedback(config: &FunctionConfig) -> Result<Arc<dyn FeedbackStore>> {
+    match config.mode {
+        Mode::SelfContained => {
+            let root = config
+                .feedback_root()
+                .expect("self-contained mode has a model root (checked by from_vars)");
+            let objects = object::open_spec(&root).await?;
+            Ok(ObjectFeedback::new(objects, FlushPolicy::default()))
+        }
+        Mode::Services => {
+            let db = config.db.as_ref().expect("checked by from_vars");
+            sql::open_feedback(db).await
+        }
+    }
+}
+
+/// The feedback store of this process's function, flushed on `SIGTERM`.
+static FEEDBACK: std::sync::Mutex<Option<Arc<dyn FeedbackStore>>> = std::sync::Mutex::new(None);
+
+/// Write the buffered feedback of this process's function (a no-op when
+/// it keeps none or writes at once): what a function does on shutdown.
+pub async fn flush_feedback() {
+    let store = FEEDBACK.lock().expect("lock poisoned").clone();
+    if let Some(store) = store {
+        crate::feedback::flush(store.as_ref(), Duration::from_secs(1)).await;
+    }
+}
+
+/// On `SIGTERM` (Lambda's shutdown, when the runtime receives it), write
+/// the buffered feedback and exit. Call from `main`, inside the runtime.
+pub fn flush_on_sigterm() {
+    #[cfg(unix)]
+    tokio::spawn(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            term.recv().await;
+            flush_feedback().await;
+            std::process::exit(0);
+        }
+    });
+}
+
+/// Open the stores the configuration names and build the served version,
+/// with the feedback store ([`open_feedback`]). Fails when no version can
+/// be served (none published or active, or it does not verify), naming
+/// what is missing.
 pub async fn open_state(config: &FunctionConfig) -> Result<State> {
+    open_state_with(config, true).await
+}
+
+/// [`open_state`]; `feedback`: with the feedback store (only the
+/// `recommend` function serves the feedback routes).
+async fn open_state_with(config: &FunctionConfig, feedback: bool) -> Result<State> {
     let source = open_source(config).await?;
-    let state = AppState::open(source, config.api()).await;
+    let mut state = AppState::open(source, config.api()).await;
+    if feedback {
+        let store = open_feedback(config).await?;
+        *FEEDBACK.lock().expect("lock poisoned") = Some(store.clone());
+        state = state.with_feedback(store);
+    }
     if state.serving.current().is_none() {
         let status = state.serving.status();
         let why = status
@@ -325,7 +427,7 @@ pub async fn try_start(group: Group) -> Result<Router> {
     let started = Instant::now();
     let result = tokio::time::timeout(STARTUP_TIMEOUT, async {
         let config = FunctionConfig::from_env_with_secrets().await?;
-        let state = open_state(&config).await?;
+        let state = open_state_with(&config, group == Group::Recommend).await?;
         Ok::<_, Error>((config, state))
     })
     .await

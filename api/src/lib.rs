@@ -17,10 +17,11 @@
 //! | `GET /api/v1/movies/{id}/similar?k=20` | nearest movies |
 //! | `GET /api/v1/movies/{id}/poster[?placeholder=true]` | 302 to the poster, or an SVG placeholder |
 //! | `POST /api/v1/recommendations` | recommendations from liked/disliked movies |
+//! | `POST /api/v1/feedback`, `GET`/`DELETE /api/v1/feedback?visitor=UUID` | record, list (newest first), forget a visitor's signals ([`feedback`]) |
 //! | `GET /openapi.json`, `GET /docs` | OpenAPI 3 document, Swagger UI (vendored) |
 //! | `POST /getRandom`, `GET /getInfo`, `POST /getSimilarUser`, `GET /getImage`, `GET /countTable` | the original client's routes ([`legacy`]) |
 //!
-//! Errors are `{"error": {"code", "message", "field"}}` with 400/404/413/422/503.
+//! Errors are `{"error": {"code", "message", "field"}}` with 400/404/413/422/429/503.
 //!
 //! Each Lambda function serves one [`Group`] of these routes ([`router_for`]).
 //! The catalogue is read once into memory ([`catalog::Catalog`]).
@@ -29,6 +30,7 @@ pub mod caching;
 pub mod catalog;
 pub mod docs;
 pub mod error;
+pub mod feedback;
 pub mod function;
 pub mod input;
 pub mod legacy;
@@ -89,6 +91,8 @@ pub struct ApiConfig {
     /// Hosts the poster routes redirect to (`https://` only); any other
     /// poster URL gets the placeholder.
     pub poster_hosts: reelgraph_core::settings::Hosts,
+    /// Requests of one visitor to `/api/v1/feedback` ([`feedback::Limiter`]).
+    pub feedback_rate: feedback::RateLimit,
 }
 
 /// Default of [`ApiConfig::count_cache`].
@@ -121,6 +125,7 @@ impl Default for ApiConfig {
             poster_hosts: reelgraph_core::settings::Sources::default()
                 .require(&reelgraph_core::settings::POSTER_HOSTS, None)
                 .unwrap_or_default(),
+            feedback_rate: feedback::RateLimit::default(),
         }
     }
 }
@@ -132,6 +137,11 @@ pub struct AppState {
     pub config: ApiConfig,
     /// Requests by route and status, latencies ([`observe`]).
     pub metrics: observe::Metrics,
+    /// Where visitors' signals are kept (`None`: the feedback routes
+    /// answer 503).
+    pub feedback: Option<Arc<dyn reelgraph_stores::feedback::FeedbackStore>>,
+    /// Visitors' request rates on the feedback routes.
+    pub limiter: feedback::Limiter,
     cache: CountCache,
 }
 
@@ -153,8 +163,19 @@ impl AppState {
             serving,
             config,
             metrics: observe::Metrics::default(),
+            feedback: None,
+            limiter: feedback::Limiter::default(),
             cache: CountCache::default(),
         }
+    }
+
+    /// This state with `store` keeping visitors' signals.
+    pub fn with_feedback(
+        mut self,
+        store: Arc<dyn reelgraph_stores::feedback::FeedbackStore>,
+    ) -> Self {
+        self.feedback = Some(store);
+        self
     }
 
     /// The answer `compute` gives, reused for [`ApiConfig::count_cache`]
@@ -246,7 +267,8 @@ pub enum Group {
     /// Random movies to rate and the genre list: `GET /api/v1/movies/random`,
     /// `GET /api/v1/genres`, `POST /getRandom`.
     Random,
-    /// Recommendations: `POST /api/v1/recommendations`, `POST /getSimilarUser`.
+    /// Recommendations: `POST /api/v1/recommendations`, `POST /getSimilarUser`,
+    /// and visitors' feedback: `POST`, `GET`, `DELETE /api/v1/feedback`.
     Recommend,
     /// Everything else: a movie, similar movies, posters, search, stats,
     /// health and readiness, the OpenAPI document and docs, `/getInfo`,
@@ -307,6 +329,9 @@ pub(crate) fn registrations() -> Vec<(Group, Registration)> {
         (Random, Doc(routes!(legacy::get_random))),
         (Recommend, Doc(routes!(v1::recommendations))),
         (Recommend, Doc(routes!(legacy::get_similar_user))),
+        (Recommend, Doc(routes!(feedback::record))),
+        (Recommend, Doc(routes!(feedback::list))),
+        (Recommend, Doc(routes!(feedback::forget))),
         (Info, Doc(routes!(v1::health))),
         (Info, Doc(routes!(v1::ready))),
         (Info, Doc(routes!(v1::stats))),
@@ -396,10 +421,12 @@ fn build(state: State, only: Option<Group>) -> Router {
     let limit = state.config.body_limit;
     let cors = cors(&state.config.cors_origins);
     let mut router = Router::new();
+    // Paths of another group, answered once for every method.
+    let mut elsewhere = std::collections::HashSet::new();
     for route in routes() {
         if only.is_none_or(|g| g == route.group) {
             router = router.route(&route.path, route.handler);
-        } else {
+        } else if elsewhere.insert(route.path.clone()) {
             // Registered so that a path of another group is a plain 404
             // (`/api/v1/movies/random` would otherwise reach `/api/v1/movies/{id}`).
             let (here, there) = (only.map_or("", Group::name), route.group.name());
@@ -530,7 +557,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(list))
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
         .max_age(std::time::Duration::from_secs(600))
 }

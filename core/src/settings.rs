@@ -212,6 +212,11 @@ settings! {
         help: "Address of a second listener serving Prometheus metrics at `/metrics` (not served otherwise)",
         used_by: "serve",
     };
+    FEEDBACK = {
+        key: "feedback", flag: None, env: "REELGRAPH_FEEDBACK", default: None,
+        help: "Where the recommend function keeps visitors' feedback in self-contained mode (no database): a directory or `s3://bucket/prefix`, written as batched append-only objects (default: `feedback/` under REELGRAPH_MODELS); `serve` and services mode use the `feedback` table of the metadata store",
+        used_by: "functions (self-contained)",
+    };
     MODE = {
         key: "mode", flag: None, env: "REELGRAPH_MODE", default: None,
         help: "`services` (Milvus + MySQL) or `self-contained` (the model root); default: services when REELGRAPH_DB or a Milvus is set",

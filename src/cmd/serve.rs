@@ -124,6 +124,12 @@ async fn check_from(from: &str, db: &DbSpec) -> anyhow::Result<()> {
 /// application state with the active version. With no version active yet
 /// the server still starts: it answers 503 until `reelgraph load`
 /// activates one, which it then serves within `--refresh-secs`.
+///
+/// Visitors' feedback (`/api/v1/feedback`) goes to the `feedback` table of
+/// the same database through a writable handle of its own that only
+/// selects, inserts and deletes its rows ([`sql::open_feedback`]); when it
+/// cannot be opened the server still starts and the feedback routes answer
+/// 503.
 pub async fn open_state(s: &ServeSettings) -> anyhow::Result<api::State> {
     let meta = sql::open_reader(&s.db)
         .await
@@ -141,7 +147,11 @@ pub async fn open_state(s: &ServeSettings) -> anyhow::Result<api::State> {
         vectors,
         describe: format!("{} + {}", s.db.redacted(), s.vectors),
     };
-    let state = AppState::open(Arc::new(source), s.api.clone()).await;
+    let mut state = AppState::open(Arc::new(source), s.api.clone()).await;
+    match sql::open_feedback(&s.db).await {
+        Ok(feedback) => state = state.with_feedback(feedback),
+        Err(e) => eprintln!("warning: feedback is not kept (the routes answer 503): {e}"),
+    }
     let status = state.serving.status();
     if let Some(why) = status.failure.as_ref().or(status.check_error.as_ref()) {
         eprintln!("warning: no model version is served yet: {why}");

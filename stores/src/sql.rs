@@ -23,6 +23,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
+use crate::feedback::{FeedbackStore, Mark, Signal, Visitor};
 use crate::metadata::{MetadataReader, MetadataStore, MetadataWriter, ModelVersionRow};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::settings::{DbKind, DbSpec};
@@ -78,6 +79,11 @@ const SQLITE_MIGRATIONS: Migrations = &[
         "movie details",
         include_str!("../migrations/sqlite/0003_movie_details.sql"),
     ),
+    (
+        4,
+        "feedback",
+        include_str!("../migrations/sqlite/0004_feedback.sql"),
+    ),
 ];
 
 const MYSQL_MIGRATIONS: Migrations = &[
@@ -91,6 +97,11 @@ const MYSQL_MIGRATIONS: Migrations = &[
         3,
         "movie details",
         include_str!("../migrations/mysql/0003_movie_details.sql"),
+    ),
+    (
+        4,
+        "feedback",
+        include_str!("../migrations/mysql/0004_feedback.sql"),
     ),
 ];
 
@@ -118,6 +129,19 @@ fn schema_version(migrations: Migrations) -> i64 {
 
 fn db_err(what: &str) -> impl Fn(sqlx::Error) -> Error + '_ {
     move |e| Error::Unavailable(format!("{what}: {e}"))
+}
+
+/// [`db_err`] for the feedback table: a database's own message can quote
+/// the row (MySQL's "Duplicate entry '<visitor>-<movie>'"), and a visitor
+/// id is never logged, so only its code is kept.
+fn feedback_err(what: &str) -> impl Fn(sqlx::Error) -> Error + '_ {
+    move |e| match e {
+        sqlx::Error::Database(d) => Error::Unavailable(format!(
+            "{what}: database error {}",
+            d.code().as_deref().unwrap_or("(no code)")
+        )),
+        other => Error::Unavailable(format!("{what}: {other}")),
+    }
 }
 
 fn to_json(list: &[String]) -> String {
@@ -186,6 +210,170 @@ pub async fn open_reader(db: &DbSpec) -> Result<Arc<dyn MetadataReader>> {
         _ => Ok(store),
     }
 }
+
+/// Open the feedback store of a metadata database for serving
+/// ([`crate::feedback`]): a writable handle of its own beside the read-only
+/// [`open_reader`], that never migrates and only selects, inserts and
+/// deletes rows of `feedback` (the serving credential needs `SELECT`,
+/// `INSERT` and `DELETE` on that table, nothing more). SQLite: the file
+/// must exist (`reelgraph load` or `reelgraph migrate` creates it and the
+/// table). A schema without the table answers
+/// [`Error::Unavailable`] on use.
+pub async fn open_feedback(db: &DbSpec) -> Result<Arc<dyn FeedbackStore>> {
+    Ok(match db.kind() {
+        DbKind::Sqlite => {
+            let opts = SqliteConnectOptions::from_str(db.url())
+                .map_err(|e| Error::Invalid(format!("db: {:?}: {e}", db.url())))?
+                .create_if_missing(false)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(2));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(2)
+                .acquire_timeout(Duration::from_secs(2))
+                .connect_with(opts)
+                .await
+                .map_err(|e| Error::Unavailable(format!("db {} (feedback): {e}", db.redacted())))?;
+            Arc::new(SqliteFeedback { pool })
+        }
+        DbKind::MySql => Arc::new(MySqlFeedback {
+            pool: MySqlStore::connect(db.url()).await?.pool,
+        }),
+    })
+}
+
+/// The feedback table of SQLite ([`open_feedback`]).
+#[derive(Clone, Debug)]
+pub struct SqliteFeedback {
+    pool: SqlitePool,
+}
+
+/// The feedback table of MySQL / MariaDB ([`open_feedback`]).
+#[derive(Clone, Debug)]
+pub struct MySqlFeedback {
+    pool: MySqlPool,
+}
+
+/// Generates the [`FeedbackStore`] impl for one database (the same SQL in
+/// both dialects: a replaced signal is deleted and inserted in one
+/// transaction, so no `UPDATE` privilege is needed).
+macro_rules! feedback_store {
+    ($store:ident, $db:ty, $kind:expr) => {
+        impl $store {
+            fn mark_from_row(row: &<$db as sqlx::Database>::Row) -> Result<Mark> {
+                let get_err = |e: sqlx::Error| Error::Corrupt(format!("feedback row: {e}"));
+                let visitor: String = row.try_get("visitor").map_err(get_err)?;
+                let movie: i64 = row.try_get("movie").map_err(get_err)?;
+                let kind: String = row.try_get("kind").map_err(get_err)?;
+                Ok(Mark {
+                    visitor: visitor
+                        .parse::<Visitor>()
+                        .map_err(|e| Error::Corrupt(format!("feedback.visitor {e}")))?,
+                    movie: MovieId::try_from(movie).map_err(|_| {
+                        Error::Corrupt(format!("feedback.movie {movie} out of range"))
+                    })?,
+                    signal: kind
+                        .parse::<Signal>()
+                        .map_err(|e| Error::Corrupt(format!("feedback.kind {e}")))?,
+                    at_ms: row.try_get("marked_at").map_err(get_err)?,
+                })
+            }
+
+            async fn replace(
+                &self,
+                visitor: &Visitor,
+                movie: MovieId,
+                signal: Signal,
+                at_ms: i64,
+            ) -> std::result::Result<(), sqlx::Error> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM feedback WHERE visitor = ? AND movie = ?")
+                    .bind(visitor.as_str())
+                    .bind(i64::from(movie))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO feedback (visitor, movie, kind, marked_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(visitor.as_str())
+                .bind(i64::from(movie))
+                .bind(signal.as_str())
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await
+            }
+        }
+
+        #[async_trait]
+        impl FeedbackStore for $store {
+            async fn record(
+                &self,
+                visitor: &Visitor,
+                movie: MovieId,
+                signal: Signal,
+                at_ms: i64,
+            ) -> Result<()> {
+                // Two marks of one movie at once: the second insert meets
+                // the first's row, or InnoDB picks one as a deadlock victim
+                // (SQLSTATE 40001); its retry replaces the row.
+                let mut tries = 0u64;
+                loop {
+                    match self.replace(visitor, movie, signal, at_ms).await {
+                        Ok(()) => return Ok(()),
+                        Err(sqlx::Error::Database(e))
+                            if (e.is_unique_violation()
+                                || e.code().as_deref() == Some("40001"))
+                                && tries < 5 =>
+                        {
+                            tries += 1;
+                            tokio::time::sleep(Duration::from_millis(5 * tries)).await;
+                        }
+                        Err(e) => return Err(feedback_err("record feedback")(e)),
+                    }
+                }
+            }
+
+            async fn list(&self, visitor: &Visitor) -> Result<Vec<Mark>> {
+                let rows = sqlx::query(
+                    "SELECT visitor, movie, kind, marked_at FROM feedback WHERE visitor = ? \
+                     ORDER BY marked_at DESC, movie DESC",
+                )
+                .bind(visitor.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(feedback_err("list feedback"))?;
+                rows.iter().map(Self::mark_from_row).collect()
+            }
+
+            async fn forget(&self, visitor: &Visitor) -> Result<()> {
+                sqlx::query("DELETE FROM feedback WHERE visitor = ?")
+                    .bind(visitor.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(feedback_err("forget feedback"))?;
+                Ok(())
+            }
+
+            async fn all(&self) -> Result<Vec<Mark>> {
+                let rows = sqlx::query(
+                    "SELECT visitor, movie, kind, marked_at FROM feedback \
+                     ORDER BY visitor, marked_at, movie",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(feedback_err("read feedback"))?;
+                rows.iter().map(Self::mark_from_row).collect()
+            }
+
+            fn kind(&self) -> &'static str {
+                $kind
+            }
+        }
+    };
+}
+
+feedback_store!(SqliteFeedback, Sqlite, "sqlite");
+feedback_store!(MySqlFeedback, MySql, "mysql");
 
 /// Generates the [`MetadataReader`] and [`MetadataWriter`] impls for one database; the dialects
 /// differ only in the upsert clause, the migrations and the pool type.

@@ -227,6 +227,35 @@ fn probes() -> Vec<Probe> {
             Some(body),
         ));
     }
+    const V: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    for body in [
+        r#"{"visitor": "0f8fad5b-d9cb-469f-a165-70867728950e", "movie": 3, "signal": "like"}"#,
+        r#"{"visitor": "0f8fad5b-d9cb-469f-a165-70867728950e", "movie": 999, "signal": "skip"}"#,
+        r#"{"visitor": "x", "movie": 3, "signal": "like"}"#,
+        r#"{"visitor": "0f8fad5b-d9cb-469f-a165-70867728950e", "movie": 0, "signal": "like"}"#,
+        r#"{"visitor": "0f8fad5b-d9cb-469f-a165-70867728950e", "movie": 3, "signal": "love"}"#,
+        r#"{"visitor": "0f8fad5b-d9cb-469f-a165-70867728950e", "movie": 3, "signal": "like", "x": 1}"#,
+        "[1]",
+        "{",
+        "",
+    ] {
+        p.push((
+            "POST",
+            "/api/v1/feedback",
+            "/api/v1/feedback".into(),
+            Some(body),
+        ));
+    }
+    for method in ["GET", "DELETE"] {
+        for uri in [
+            format!("/api/v1/feedback?visitor={V}"),
+            "/api/v1/feedback".to_string(),
+            "/api/v1/feedback?visitor=x".to_string(),
+            format!("/api/v1/feedback?visitor={V}&x=1"),
+        ] {
+            p.push((method, "/api/v1/feedback", uri, None));
+        }
+    }
     p
 }
 

@@ -131,9 +131,9 @@ async fn exercise(milvus: &str, namespace: &str, db_url: &str) {
             let ev = event(group, &name);
             let a = invoke(&function, &ev).await;
             check_event(group, &name, &a);
-            // Random answers differ between calls; every other answer is
+            // Random answers (and a feedback's time) differ between calls; every other answer is
             // the self-contained one (scores to float precision).
-            if !["v1-random", "getRandom"].contains(&name.as_str()) {
+            if !["v1-random", "getRandom", "v1-feedback-post"].contains(&name.as_str()) {
                 let b = invoke(&reference, &ev).await;
                 assert_same_answer(&a, &b, &format!("{}/{name}", group.name()));
             }
@@ -144,5 +144,5 @@ async fn exercise(milvus: &str, namespace: &str, db_url: &str) {
         let a = invoke(&function, &event(other, &event_names(other)[0])).await;
         assert_error(&a, 404, None);
     }
-    assert_eq!(checked, 19, "every event file is checked");
+    assert_eq!(checked, 22, "every event file is checked");
 }

@@ -266,7 +266,7 @@ fn functions_through_cargo_lambda_watch() {
             "{msg}"
         );
     }
-    assert_eq!(checked, 19, "every event file is checked");
+    assert_eq!(checked, 22, "every event file is checked");
     // A function the workspace does not have: the emulator's own 404.
     let resp = ureq::get(format!("http://127.0.0.1:{port}/lambda-url/nothing/health"))
         .config()

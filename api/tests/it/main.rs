@@ -7,6 +7,7 @@ mod support;
 
 mod api;
 mod api_contract;
+mod api_feedback;
 mod api_lambda;
 mod api_legacy;
 mod api_observe;

@@ -3,7 +3,7 @@
 //! routes every route of every function group to the HTTP API (first
 //! matching cache behaviour, as CloudFront matches them), with the route's
 //! method allowed; the answers that change per request (random draws,
-//! recommendations, health, readiness, every POST) are never cached; the GET
+//! recommendations, feedback, health, readiness, every POST) are never cached; the GET
 //! answers of a model version are cached as the API's Cache-Control says,
 //! keyed on path and query; and the UI's own paths stay on the bucket. The
 //! `sam local` environment files of `events/` fit the template.
@@ -133,6 +133,7 @@ fn every_route_reaches_the_api_through_cloudfront() {
     let never_cached = [
         "/api/v1/movies/random",
         "/api/v1/recommendations",
+        "/api/v1/feedback",
         "/health",
         "/ready",
     ];
@@ -184,7 +185,7 @@ fn every_route_reaches_the_api_through_cloudfront() {
             assert_eq!(b.headers_policy, headers, "{path}");
         }
     }
-    assert_eq!(seen, (6, version_cached.len()), "every listed route exists");
+    assert_eq!(seen, (9, version_cached.len()), "every listed route exists");
 
     // The UI's own files stay on the bucket.
     for path in [

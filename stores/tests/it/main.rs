@@ -5,6 +5,7 @@
 
 mod store_bundle;
 mod store_crash;
+mod store_feedback;
 mod store_load;
 mod store_milvus;
 mod store_sql;

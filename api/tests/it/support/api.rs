@@ -6,7 +6,8 @@
 //! model root, loads it with [`load::load_version`] into a SQLite metadata
 //! store in the same temporary directory, and serves it the way `reelgraph
 //! serve` does (SQLite read-only, the embedded index of the active version
-//! opened from its model root: [`ServicesSource`]). Nothing here stands in for a store.
+//! opened from its model root: [`ServicesSource`]; feedback in the same
+//! database's `feedback` table). Nothing here stands in for a store.
 
 use std::sync::Arc;
 
@@ -168,7 +169,13 @@ pub async fn fixture_with(config: ApiConfig) -> Fixture {
         vectors: ServicesVectors::Embedded,
         describe: "the fixture".into(),
     };
-    let state = AppState::open(Arc::new(source), config).await;
+    // Visitors' feedback in the same database, as `serve` keeps it.
+    let feedback = sql::open_feedback(&db_url.parse().unwrap())
+        .await
+        .expect("open the feedback table");
+    let state = AppState::open(Arc::new(source), config)
+        .await
+        .with_feedback(feedback);
     assert_eq!(
         state.model_version(),
         Some(VERSION),

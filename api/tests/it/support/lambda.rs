@@ -136,6 +136,37 @@ pub fn check_event(group: Group, name: &str, a: &Answer) {
             assert!(!map.contains_key("21") && !map.contains_key("22"), "{ctx}");
             assert_eq!(j[1], 200);
         }
+        (Group::Recommend, "v1-feedback-post") => {
+            assert_eq!(a.status, 202, "{ctx}");
+            let j = a.json();
+            assert_eq!(
+                (j["movie"].as_u64(), j["signal"].as_str()),
+                (Some(3), Some("like")),
+                "{ctx}"
+            );
+            assert!(j["at"].as_str().unwrap().ends_with('Z'), "{ctx}");
+            assert!(
+                !a.text().contains("0f8fad5b"),
+                "the visitor is never echoed: {ctx}"
+            );
+        }
+        (Group::Recommend, "v1-feedback-get") => {
+            ok(a);
+            // The events run in name order: the delete came first, so the
+            // visitor has no signal yet (or, run again, the event's one).
+            let items = a.json()["items"].as_array().unwrap().clone();
+            assert!(items.len() <= 1, "{ctx}");
+            assert!(
+                items
+                    .iter()
+                    .all(|m| m["movie"] == 3 && m["signal"] == "like"),
+                "{ctx}"
+            );
+        }
+        (Group::Recommend, "v1-feedback-delete") => {
+            assert_eq!(a.status, 204, "{ctx}");
+            assert!(a.body.is_empty(), "{ctx}");
+        }
         (Group::Info, "v1-movie") => {
             ok(a);
             let j = a.json();
