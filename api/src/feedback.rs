@@ -201,7 +201,7 @@ fn request(body: &Value) -> ApiResult<(Visitor, MovieId, Signal)> {
                 "movie (the movie id) is required",
             ));
         }
-        Some(Value::Number(n)) => match n.as_u64() {
+        Some(Value::Number(n)) => match input::whole(n) {
             Some(id) if id >= 1 && id <= u64::from(MovieId::MAX) => id as MovieId,
             _ => {
                 return Err(ApiError::invalid(

@@ -371,7 +371,7 @@ impl<const LENIENT: bool> utoipa::ToSchema for MovieIds<LENIENT> {}
 /// A JSON number that is a non-negative integer, as JSON Schema (and so the
 /// OpenAPI document's `integer`) has it: `5` and `5.0` alike (`5.5`, `-1`
 /// and numbers past `u64::MAX` are not).
-fn whole(n: &serde_json::Number) -> Option<u64> {
+pub fn whole(n: &serde_json::Number) -> Option<u64> {
     n.as_u64().or_else(|| {
         n.as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64)

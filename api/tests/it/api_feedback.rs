@@ -162,6 +162,14 @@ async fn bad_input_names_the_field() {
         let body = json!({"visitor": VISITOR, "movie": bad, "signal": "like"}).to_string();
         assert_error(&post(body).await, 422, Some("movie"));
     }
+    // A whole number written with a fraction is an integer (JSON Schema's
+    // `integer`): 3.0 is movie 3 (recorded for another visitor: VISITOR's
+    // list stays empty), 31419554.0 an unknown movie.
+    let other = "6f1c2b1e-8d3a-4c2b-9a7e-3d2f1e0c9b8a";
+    let body = json!({"visitor": other, "movie": 3.0, "signal": "like"}).to_string();
+    assert_eq!(post(body).await.status, 202);
+    let body = json!({"visitor": VISITOR, "movie": 31419554.0, "signal": "like"}).to_string();
+    assert_error(&post(body).await, 404, Some("movie"));
     // Unknown fields, a body that is not an object, not JSON, empty, too big.
     let a =
         post(json!({"visitor": VISITOR, "movie": 3, "signal": "like", "x": 1}).to_string()).await;
