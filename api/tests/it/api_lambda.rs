@@ -12,10 +12,15 @@ fn events_dir() -> PathBuf {
 }
 
 async fn invoke(group: &str, name: &str) -> Answer {
+    invoke_on(&router().await, group, name).await
+}
+
+/// One event through a given router (its state kept between events).
+async fn invoke_on(r: &axum::Router, group: &str, name: &str) -> Answer {
     let path = events_dir().join(group).join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let req = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let r = router().await;
+    let r = r.clone();
     let (parts, body) = req.into_parts();
     let body = axum::body::Body::from(body.to_vec());
     answer(
@@ -48,6 +53,9 @@ const TESTED: &[&str] = &[
     "recommend/v1-recommendations",
     "recommend/v1-recommendations-bad",
     "recommend/getSimilarUser",
+    "recommend/v1-feedback-post",
+    "recommend/v1-feedback-get",
+    "recommend/v1-feedback-delete",
     "info/v1-movie",
     "info/v1-similar",
     "info/v1-poster",
@@ -95,6 +103,30 @@ async fn recommend_group() {
     let a = invoke("recommend", "getSimilarUser").await;
     assert_eq!(a.status, 200);
     assert_eq!(a.json()[0].as_object().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn feedback_events() {
+    // One router: the mark is stored, listed, then forgotten.
+    let r = router().await;
+    let a = invoke_on(&r, "recommend", "v1-feedback-post").await;
+    assert_eq!(a.status, 202, "{}", a.text());
+    assert_eq!(
+        (&a.json()["movie"], &a.json()["signal"]),
+        (&3.into(), &"like".into())
+    );
+    let a = invoke_on(&r, "recommend", "v1-feedback-get").await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    let items = a.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{}", a.text());
+    assert_eq!(
+        (&items[0]["movie"], &items[0]["signal"]),
+        (&3.into(), &"like".into())
+    );
+    let a = invoke_on(&r, "recommend", "v1-feedback-delete").await;
+    assert_eq!(a.status, 204, "{}", a.text());
+    let a = invoke_on(&r, "recommend", "v1-feedback-get").await;
+    assert_eq!(a.json()["items"], serde_json::json!([]));
 }
 
 #[tokio::test]
