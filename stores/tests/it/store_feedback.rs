@@ -13,6 +13,7 @@ use reelgraph_stores::feedback::{
 use reelgraph_stores::sql::{self, MySqlStore};
 use reelgraph_testkit::data::service_url;
 use reelgraph_testkit::s3;
+use reelgraph_testkit::scratch::ScratchDb;
 use sqlx::Executor;
 
 fn visitor(n: u32) -> Visitor {
@@ -145,23 +146,10 @@ async fn mysql_feedback() {
     let Some(server) = service_url("REELGRAPH_TEST_MYSQL", "store_feedback::mysql_feedback") else {
         return;
     };
-    let name = format!(
-        "reelgraph_test_fb_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis()
-            % 1_000_000_000
-    );
+    let scratch = ScratchDb::create(&server, "fb").await;
+    let (name, url) = (scratch.name.clone(), scratch.url.clone());
     let admin = MySqlStore::connect(&server).await.unwrap();
-    admin
-        .pool()
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{name}`")))
-        .await
-        .unwrap();
     let base = server.trim_end_matches('/').to_string();
-    let url = format!("{base}/{name}");
     let user = format!("fb{}", std::process::id());
     for stmt in [
         format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'fb-pass'"),
@@ -211,16 +199,12 @@ async fn mysql_feedback() {
         assert!(denied.contains("denied"), "{denied}");
     })
     .await;
-    for stmt in [
-        format!("DROP USER '{user}'@'%'"),
-        format!("DROP DATABASE `{name}`"),
-    ] {
-        admin
-            .pool()
-            .execute(sqlx::AssertSqlSafe(stmt))
-            .await
-            .unwrap();
-    }
+    admin
+        .pool()
+        .execute(sqlx::AssertSqlSafe(format!("DROP USER '{user}'@'%'")))
+        .await
+        .unwrap();
+    scratch.drop().await;
     if let Err(e) = result {
         std::panic::resume_unwind(e.into_panic());
     }
