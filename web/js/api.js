@@ -10,12 +10,14 @@ export function apiBase() {
 }
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, code = "", field = null } = {}) {
+  constructor(message, { status = 0, code = "", field = null, retryAfter = null } = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    /** Seconds the server asked to wait (429, 503), when it said. */
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -51,8 +53,15 @@ async function request(path, { method = "GET", body, timeoutMs = TIMEOUT_MS } = 
   if (!res.ok) {
     const e = data && data.error;
     const message = (e && e.message) || `The server answered with an error (HTTP ${res.status}).`;
-    throw new ApiError(message, { status: res.status, code: (e && e.code) || "http", field: (e && e.field) || null });
+    const after = Number(res.headers.get("retry-after"));
+    throw new ApiError(message, {
+      status: res.status,
+      code: (e && e.code) || "http",
+      field: (e && e.field) || null,
+      retryAfter: Number.isFinite(after) && after >= 0 ? after : null,
+    });
   }
+  if (res.status === 204) return null;
   if (data === null) {
     throw new ApiError("The server sent an unreadable answer.", { status: res.status, code: "parse" });
   }
@@ -122,6 +131,21 @@ export const api = {
     return list(data, "genres", "items")
       .map((g) => (typeof g === "string" ? g : g && (g.name || g.genre)))
       .filter(Boolean);
+  },
+  /** Record a visitor's signal ("like" | "dislike" | "skip") for a movie. */
+  async sendFeedback(visitor, movie, signal) {
+    return request("/api/v1/feedback", { method: "POST", body: { visitor, movie, signal } });
+  },
+  /** A visitor's signals, newest first: [{ movie, signal, at (ms) }]. */
+  async feedback(visitor) {
+    const data = await request(`/api/v1/feedback?visitor=${q(visitor)}`);
+    return list(data, "items")
+      .map((m) => ({ movie: Number(m.movie), signal: m.signal, at: Date.parse(m.at) }))
+      .filter((m) => Number.isInteger(m.movie) && Number.isFinite(m.at));
+  },
+  /** Forget every signal of a visitor. */
+  async forgetFeedback(visitor) {
+    await request(`/api/v1/feedback?visitor=${q(visitor)}`, { method: "DELETE" });
   },
   posterUrl(id) {
     return `${apiBase()}/api/v1/movies/${q(id)}/poster`;

@@ -1,6 +1,7 @@
 // reelgraph web UI: hash router and shell (header search, liked count).
 import { store } from "./store.js";
-import { h } from "./ui.js";
+import { feedback, restore } from "./feedback.js";
+import { h, toast } from "./ui.js";
 import { renderRate } from "./views/rate.js";
 import { renderRecs } from "./views/recs.js";
 import { renderMovie } from "./views/movie.js";
@@ -78,7 +79,41 @@ document.getElementById("search-form").addEventListener("submit", (e) => {
   if (q) location.hash = `#/search?q=${encodeURIComponent(q)}`;
 });
 
+// The one sentence about feedback, and the switch to opt out of it.
+const shareBox = document.getElementById("feedback-share");
+function updateSharing() {
+  shareBox.checked = feedback.sharing;
+  document.getElementById("feedback-text").textContent = feedback.sharing
+    ? "Your likes, dislikes and skips are sent to reelgraph under a random id kept in this browser, so the recommendations can learn from them."
+    : "Your likes and dislikes stay in this browser: nothing is sent.";
+}
+shareBox.addEventListener("change", async () => {
+  const on = shareBox.checked;
+  try {
+    await feedback.setSharing(on);
+    toast(on ? "Sharing your marks" : "Not sharing: the server forgot your marks");
+  } catch {
+    toast("Sharing is off here; the server could not be told to forget your marks yet — try again later");
+  }
+  updateSharing();
+});
+feedback.subscribe(updateSharing);
+updateSharing();
+
 store.subscribe(updateCount);
 updateCount();
 window.addEventListener("hashchange", route);
 route();
+
+// A returning visitor's marks (from another device, or an emptied browser storage).
+restore()
+  .then((n) => {
+    if (!n) return;
+    toast(`Restored ${n} of your marks`);
+    const name = parseHash().parts[0] || "rate";
+    if (name === "recommendations" || name === "movie") route();
+  })
+  .catch(() => {
+    // the server keeps no feedback or cannot be reached: the marks here still work
+  });
+feedback.flush();

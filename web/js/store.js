@@ -1,12 +1,18 @@
 // What the person did, kept in localStorage so it survives reloads (no account).
 //
-// ratings: id -> { v: 1 (liked) | -1 (disliked), title, year, genres, poster }
+// ratings: id -> { v: 1 (liked) | -1 (disliked), title, year, genres, poster, at (ms) }
 // hidden:  ids removed from the recommendations without a rating
 // filters: recommendation filters { genres: [], year_min, year_max }
 // genre:   genre chosen before rating ("" = any)
 
 const KEY = "reelgraph.v1";
 const listeners = new Set();
+// Told of every mark the person makes (feedback.js sends them): (id, signal) with
+// signal "like" | "dislike" | "skip", and (null, "forget") when they start over.
+const markListeners = new Set();
+const mark = (id, signal) => {
+  for (const fn of markListeners) fn(id, signal);
+};
 
 function empty() {
   return { ratings: {}, hidden: [], filters: { genres: [], year_min: null, year_max: null }, genre: "" };
@@ -48,6 +54,10 @@ export const store = {
     listeners.add(fn);
     return () => listeners.delete(fn);
   },
+  onMark(fn) {
+    markListeners.add(fn);
+    return () => markListeners.delete(fn);
+  },
   rating(id) {
     const r = state.ratings[id];
     return r ? r.v : 0;
@@ -57,8 +67,26 @@ export const store = {
     if (v === 0) {
       delete state.ratings[movie.id];
     } else {
-      state.ratings[movie.id] = { v, title: movie.title, year: movie.year ?? null, genres: movie.genres || [], poster: movie.poster || null };
+      state.ratings[movie.id] = { v, title: movie.title, year: movie.year ?? null, genres: movie.genres || [], poster: movie.poster || null, at: Date.now() };
       state.hidden = state.hidden.filter((h) => h !== movie.id);
+    }
+    save();
+    mark(movie.id, v > 0 ? "like" : v < 0 ? "dislike" : "skip");
+  },
+  /** Passed over without an opinion (the rating deck's skip). */
+  skip(movie) {
+    mark(movie.id, "skip");
+  },
+  /**
+   * Marks restored from the server (feedback.js): id -> rating entry, or null to drop
+   * the local rating. Nothing is sent back.
+   */
+  restore(entries) {
+    for (const [id, r] of entries) {
+      if (r) {
+        state.ratings[id] = r;
+        state.hidden = state.hidden.filter((h) => h !== Number(id));
+      } else delete state.ratings[id];
     }
     save();
   },
@@ -74,6 +102,7 @@ export const store = {
   hide(id) {
     if (!state.hidden.includes(id)) state.hidden.push(id);
     save();
+    mark(id, "skip");
   },
   setFilters(f) {
     state.filters = { ...state.filters, ...f };
@@ -86,5 +115,6 @@ export const store = {
   reset() {
     state = empty();
     save();
+    mark(null, "forget");
   },
 };

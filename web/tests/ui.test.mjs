@@ -358,3 +358,95 @@ describe("web UI against reelgraph serve", () => {
     await closePage(p);
   });
 });
+
+describe("feedback: marks go to the server, come back on another device, opting out forgets", () => {
+  const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const visitorState = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("reelgraph.visitor") || "null"));
+  /** Waits until the page has sent every mark it holds. */
+  const allSent = (page) => page.waitForFunction(() => JSON.parse(localStorage.getItem("reelgraph.visitor")).pending.length === 0);
+  const serverMarks = async (visitor) => (await server.api(`/api/v1/feedback?visitor=${visitor}`)).items.map((m) => [m.movie, m.signal]);
+  const feedbackPosts = (page) => {
+    const posts = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && new URL(r.url()).pathname === "/api/v1/feedback") posts.push(r.postDataJSON());
+    });
+    return posts;
+  };
+
+  test("each mark is sent under the visitor's id; another browser with that id gets them back; opting out forgets them", async () => {
+    const a = await newPage(browser);
+    const postsA = feedbackPosts(a);
+    await a.goto(`${server.base}/#/rate`);
+    await a.locator(".stage .card").waitFor();
+    assert.match(await a.locator("#feedback-text").textContent(), /sent to reelgraph under a random id kept in this browser/);
+    const share = a.getByRole("checkbox", { name: "Share my marks" });
+    assert.equal(await share.isChecked(), true);
+    const { id: visitor } = await visitorState(a);
+    assert.match(visitor, UUID4);
+
+    const like = await rateCard(a, "like-button");
+    const dislike = await rateCard(a, "dislike-button");
+    const skip = await rateCard(a, "skip-button");
+    const like2 = await rateCard(a, "ArrowRight");
+    await allSent(a);
+    assert.deepEqual(await serverMarks(visitor), [[like2, "like"], [skip, "skip"], [dislike, "dislike"], [like, "like"]], "the server holds the marks, newest first");
+    assert.ok(postsA.length === 4 && postsA.every((p) => p.visitor === visitor));
+    await a.reload();
+    await a.locator(".stage .card").waitFor();
+    assert.equal((await visitorState(a)).id, visitor, "the id survives a reload");
+    noErrors(a);
+    await closePage(a);
+
+    // another browser (or this one with its storage emptied) holding the same id
+    const b = await newPage(browser);
+    await b.addInitScript((v) => {
+      if (!localStorage.getItem("reelgraph.visitor")) localStorage.setItem("reelgraph.visitor", JSON.stringify({ id: v, share: true }));
+    }, visitor);
+    await b.goto(`${server.base}/#/recommendations`);
+    await b.locator("#recs-summary").filter({ hasText: /^Based on 2 liked and 1 disliked movie\./ }).waitFor();
+    await b.locator("#recs-grid").waitFor();
+    const restored = (await stored(b)).ratings;
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(restored).map(([id, r]) => [id, r.v])),
+      { [like]: 1, [like2]: 1, [dislike]: -1 },
+      "likes and dislikes restored; the skip is no rating",
+    );
+    const m = await server.api(`/api/v1/movies/${like}`);
+    assert.equal(restored[like].title, m.display_title || m.title, "restored with the movie's title");
+    assert.equal(await b.locator("#liked-count").textContent(), "2");
+    const ids = await tileIds(b, "#recs-grid");
+    for (const id of [like, like2, dislike]) assert.ok(!ids.includes(id), `restored mark ${id} is not recommended`);
+
+    // opting out: the server forgets this visitor, and nothing more is sent
+    const postsB = feedbackPosts(b);
+    const forgotten = b.waitForResponse((r) => r.request().method() === "DELETE" && new URL(r.url()).pathname === "/api/v1/feedback");
+    await b.getByRole("checkbox", { name: "Share my marks" }).uncheck();
+    assert.equal((await forgotten).status(), 204);
+    await b.locator("#feedback-text").filter({ hasText: /stay in this browser: nothing is sent/ }).waitFor();
+    assert.deepEqual(await serverMarks(visitor), [], "the server forgot the visitor's marks");
+    const dis = ids[0];
+    await b.locator(`#recs-grid .tile[data-id="${dis}"]`).getByRole("button", { name: /^Not for me/ }).click();
+    await b.waitForFunction((id) => !document.querySelector(`#recs-grid .tile[data-id="${id}"]`), dis);
+    await b.reload();
+    await b.locator("#recs-grid").waitFor();
+    assert.equal(await b.getByRole("checkbox", { name: "Share my marks" }).isChecked(), false, "the choice is kept");
+    assert.equal((await stored(b)).ratings[dis].v, -1, "marks still work in the browser");
+    assert.deepEqual(postsB, [], "nothing was sent while sharing was off");
+    assert.deepEqual(await serverMarks(visitor), []);
+
+    // opting in again sends what this browser holds
+    await b.getByRole("checkbox", { name: "Share my marks" }).check();
+    await allSent(b);
+    const held = Object.entries((await stored(b)).ratings).map(([id, r]) => [Number(id), r.v > 0 ? "like" : "dislike"]);
+    const sorted = (xs) => [...xs].sort((x, y) => x[0] - y[0]);
+    assert.deepEqual(sorted(await serverMarks(visitor)), sorted(held));
+
+    // starting over forgets them on the server too
+    const forgottenAgain = b.waitForResponse((r) => r.request().method() === "DELETE" && new URL(r.url()).pathname === "/api/v1/feedback");
+    await b.getByRole("button", { name: "Start over" }).click();
+    assert.equal((await forgottenAgain).status(), 204);
+    assert.deepEqual(await serverMarks(visitor), []);
+    noErrors(b);
+    await closePage(b);
+  });
+});

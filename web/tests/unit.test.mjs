@@ -66,3 +66,119 @@ test("ratings, hidden ids and filters persist in localStorage", async () => {
   const fresh = await import("../js/store.js?again");
   assert.deepEqual(fresh.store.rated(), [], "corrupt storage starts empty instead of failing");
 });
+
+test("feedback: marks are sent in order, coalesced, retried, dropped when refused, restored, and opting out forgets", async () => {
+  const KEY = "reelgraph.visitor";
+  mem.delete(KEY);
+  store.reset(); // before feedback.js listens: nothing to forget yet
+  const calls = [];
+  const answers = [];
+  const json = (status, body, headers = {}) => new Response(body === null ? null : JSON.stringify(body), { status, headers });
+  globalThis.fetch = async (url, init = {}) => {
+    const call = { url, method: init.method || "GET", body: init.body ? JSON.parse(init.body) : null };
+    calls.push(call);
+    const a = answers.findIndex((x) => x.when(call));
+    if (a >= 0) return answers.splice(a, 1)[0].answer(call);
+    if (call.method === "POST") return json(202, { movie: call.body.movie, signal: call.body.signal, at: new Date().toISOString() });
+    if (call.method === "DELETE") return json(204, null);
+    throw new Error(`unexpected ${call.method} ${url}`);
+  };
+  const idle = async () => {
+    for (let i = 0; i < 200 && JSON.parse(mem.get(KEY)).pending.length; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(JSON.parse(mem.get(KEY)).pending, [], "every mark was sent");
+  };
+  const posts = () => calls.filter((c) => c.method === "POST").map((c) => [c.body.movie, c.body.signal]);
+  const { feedback, restore } = await import("../js/feedback.js");
+  const visitor = feedback.visitor;
+  assert.match(visitor, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "a random version-4 UUID");
+  assert.equal(JSON.parse(mem.get(KEY)).id, visitor, "kept in localStorage");
+  assert.equal(feedback.sharing, true, "sharing is on until the visitor turns it off");
+
+  // in order; a movie marked twice before its mark went is sent once, with the newest signal
+  store.rate({ id: 5, title: "Five" }, 1);
+  store.rate({ id: 8, title: "Eight" }, 1);
+  store.rate({ id: 8, title: "Eight" }, -1);
+  store.skip({ id: 7 });
+  store.hide(4);
+  await idle();
+  assert.deepEqual(posts(), [[5, "like"], [8, "dislike"], [7, "skip"], [4, "skip"]]);
+  for (const c of calls) {
+    assert.equal(c.url, "https://api.example.test/prod/api/v1/feedback");
+    assert.equal(c.body.visitor, visitor);
+  }
+
+  // rate limited (429 with Retry-After) or the store down (503): sent again later
+  calls.length = 0;
+  answers.push({ when: (c) => c.body?.movie === 9, answer: () => json(429, { error: { code: "rate_limited", message: "slow down" } }, { "retry-after": "0" }) });
+  answers.push({ when: (c) => c.body?.movie === 9, answer: () => json(503, { error: { code: "unavailable", message: "down" } }, { "retry-after": "0" }) });
+  store.rate({ id: 9, title: "Nine" }, 1);
+  await idle();
+  assert.deepEqual(posts(), [[9, "like"], [9, "like"], [9, "like"]]);
+
+  // refused for good (a movie the catalogue no longer has): dropped, not retried
+  calls.length = 0;
+  answers.push({ when: (c) => c.body?.movie === 10, answer: () => json(404, { error: { code: "not_found", message: "unknown movie 10", field: "movie" } }) });
+  store.rate({ id: 10, title: "Ten" }, -1);
+  store.rate({ id: 6, title: "Six" }, -1);
+  await idle();
+  assert.deepEqual(posts(), [[10, "dislike"], [6, "dislike"]]);
+
+  // restore: a mark the server saw later than this browser wins; older ones do not
+  calls.length = 0;
+  const future = new Date(Date.now() + 60_000).toISOString();
+  const past = new Date(Date.now() - 3_600_000).toISOString();
+  answers.push({
+    when: (c) => c.method === "GET" && c.url.includes("/api/v1/feedback?"),
+    answer: (c) => {
+      assert.equal(c.url, `https://api.example.test/prod/api/v1/feedback?visitor=${visitor}`);
+      return json(200, {
+        items: [
+          { movie: 11, signal: "like", at: future },
+          { movie: 5, signal: "skip", at: future },
+          { movie: 9, signal: "dislike", at: future },
+          { movie: 6, signal: "like", at: past },
+        ],
+      });
+    },
+  });
+  answers.push({ when: (c) => c.url.endsWith("/api/v1/movies/11"), answer: () => json(200, { id: 11, title: "Eleven, The", display_title: "The Eleven", year: 1999, genres: ["Drama"] }) });
+  assert.equal(await restore(), 3);
+  assert.equal(store.rating(11), 1);
+  assert.deepEqual(
+    { ...store.state.ratings[11], at: 0 },
+    { v: 1, title: "The Eleven", year: 1999, genres: ["Drama"], poster: null, at: 0 },
+    "a restored movie's details come from the API",
+  );
+  assert.equal(store.rating(5), 0, "the server's newer skip removes the like");
+  assert.equal(store.rating(9), -1, "the server's newer dislike replaces the like");
+  assert.equal(store.state.ratings[9].title, "Nine", "details of a movie held here are kept");
+  assert.equal(store.rating(6), -1, "this browser's newer dislike stays");
+  assert.deepEqual(posts(), [], "restoring sends nothing back");
+
+  // opting out: the server forgets, nothing more is sent, the choice is kept
+  calls.length = 0;
+  await feedback.setSharing(false);
+  assert.deepEqual(calls.map((c) => [c.method, c.url]), [["DELETE", `https://api.example.test/prod/api/v1/feedback?visitor=${visitor}`]]);
+  store.rate({ id: 12, title: "Twelve" }, 1);
+  store.skip({ id: 13 });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(calls.length, 1, "nothing sent while sharing is off");
+  assert.equal(JSON.parse(mem.get(KEY)).share, false);
+  assert.equal(await restore(), 0, "nothing restored while sharing is off");
+
+  // opting in again: every rating held here is sent, oldest first
+  calls.length = 0;
+  await feedback.setSharing(true);
+  await idle();
+  const held = Object.entries(store.state.ratings)
+    .sort(([, a], [, b]) => a.at - b.at)
+    .map(([id, r]) => [Number(id), r.v > 0 ? "like" : "dislike"]);
+  assert.deepEqual(posts(), held);
+  assert.ok(held.some(([id]) => id === 12));
+
+  // starting over forgets on the server too
+  calls.length = 0;
+  store.reset();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(calls.map((c) => c.method), ["DELETE"]);
+});

@@ -101,6 +101,7 @@ export function renderRate(root) {
     if (busy || i >= deck.length) return;
     const m = deck[i];
     if (v !== 0) store.rate(m, v);
+    else store.skip(m);
     const card = stage.querySelector(".card");
     i += 1;
     if (card && v !== 0 && !matchMedia("(prefers-reduced-motion: reduce)").matches) {
