@@ -232,17 +232,7 @@ impl FunctionConfig {
         if let Some(f) = &self.feedback {
             return Some(f.clone());
         }
-        Some(match self.models.as_ref()? {
-            ModelsSpec::Local(p) => ModelsSpec::Local(p.join("feedback")),
-            ModelsSpec::S3 { bucket, prefix } => ModelsSpec::S3 {
-                bucket: bucket.clone(),
-                prefix: if prefix.is_empty() {
-                    "feedback".into()
-                } else {
-                    format!("{prefix}/feedback")
-                },
-            },
-        })
+        Some(self.models.as_ref()?.join("feedback"))
     }
 
     /// Settings of the API (CORS origins from `REELGRAPH_CORS_ORIGINS`).

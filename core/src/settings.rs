@@ -214,8 +214,8 @@ settings! {
     };
     FEEDBACK = {
         key: "feedback", flag: None, env: "REELGRAPH_FEEDBACK", default: None,
-        help: "Where the recommend function keeps visitors' feedback in self-contained mode (no database): a directory or `s3://bucket/prefix`, written as batched append-only objects (default: `feedback/` under REELGRAPH_MODELS); `serve` and services mode use the `feedback` table of the metadata store",
-        used_by: "functions (self-contained)",
+        help: "Where the recommend function keeps visitors' feedback in self-contained mode (no database): a directory or `s3://bucket/prefix`, written as batched append-only objects (default: `feedback/` under REELGRAPH_MODELS), and where the trainer function reads it to train on; `serve` and services mode use the `feedback` table of the metadata store",
+        used_by: "functions (self-contained), train function",
     };
     MODE = {
         key: "mode", flag: None, env: "REELGRAPH_MODE", default: None,
@@ -454,6 +454,23 @@ impl FromStr for ModelsSpec {
             return Err("an empty model root (a directory or s3://BUCKET/PREFIX)".into());
         }
         Ok(ModelsSpec::Local(PathBuf::from(path)))
+    }
+}
+
+impl ModelsSpec {
+    /// The folder `name` inside this root (`s3://b/p` → `s3://b/p/name`).
+    pub fn join(&self, name: &str) -> ModelsSpec {
+        match self {
+            ModelsSpec::Local(p) => ModelsSpec::Local(p.join(name)),
+            ModelsSpec::S3 { bucket, prefix } => ModelsSpec::S3 {
+                bucket: bucket.clone(),
+                prefix: if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}/{name}")
+                },
+            },
+        }
     }
 }
 

@@ -33,6 +33,13 @@ pub struct TrainArgs {
     /// Report path: `FILE.json` (with `.md` and two SVGs beside it) or a directory.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Add the site visitors' feedback to the training data: a metadata
+    /// database URL (`sqlite://FILE`, `mysql://…`: its `feedback` table) or
+    /// the prefix the self-contained functions write it to (a directory or
+    /// `s3://bucket/prefix`). Visitors with likes become train-only users;
+    /// dislikes are negatives (see the README).
+    #[arg(long, value_name = "URL")]
+    pub feedback: Option<String>,
     #[command(flatten)]
     pub settings: TrainSettings,
     /// Checkpoint directory (default: OUT/checkpoint for a local OUT, else ./checkpoint).
@@ -93,7 +100,7 @@ pub fn train_and_export(
             }
         });
     }
-    let opts = args.settings.pipeline_options(
+    let mut opts = args.settings.pipeline_options(
         data.to_path_buf(),
         args.metadata.clone(),
         args.report.clone(),
@@ -108,6 +115,20 @@ pub fn train_and_export(
             stop: Some(stop),
         },
     );
+    if let Some(source) = &args.feedback {
+        opts.feedback = Some(if args.resume {
+            // the checkpoint's own copy is used (pipeline::FEEDBACK_SNAPSHOT)
+            Default::default()
+        } else {
+            let fb = rt.block_on(reelgraph_trainer::feedback::read(source))?;
+            eprintln!(
+                "feedback: {} signals of {} visitors",
+                fb.signals(),
+                fb.visitors.len()
+            );
+            fb
+        });
+    }
     let (finished, manifest) = match job::train_and_export(rt.handle(), store.as_ref(), &opts)? {
         RunOutcome::Published { finished, manifest } => (finished, manifest),
         RunOutcome::Interrupted { checkpoint_dir } => {

@@ -380,11 +380,96 @@ fn train_load_serve() {
     );
     assert_eq!(status, 200, "a new movie can be liked: {body}");
 
+    // Two visitors mark movies on the site: the server keeps them in the
+    // `feedback` table of the metadata store.
+    const V1: &str = "3d0f4b1e-9a55-4c2e-8f11-0a0b0c0d0e01";
+    const V2: &str = "3d0f4b1e-9a55-4c2e-8f11-0a0b0c0d0e02";
+    for (visitor, movie, signal) in [
+        (V1, 1, "like"),
+        (V1, 5, "like"),
+        (V1, 9, "dislike"),
+        (V2, 2, "skip"),
+        (V2, 1001, "like"),
+    ] {
+        let (status, _, body) = server.request(
+            "POST",
+            "/api/v1/feedback",
+            Some(&format!(
+                r#"{{"visitor": "{visitor}", "movie": {movie}, "signal": "{signal}"}}"#
+            )),
+        );
+        assert_eq!(status, 202, "{body}");
+    }
+
     let status = server.stop();
     assert!(
         status.success(),
         "serve exits cleanly on SIGTERM: {status:?}"
     );
+
+    // train --feedback: the visitors' marks join the training data; the
+    // report says what was used and still counts the dataset's own users.
+    let models2 = tmp.path().join("models2");
+    let report2 = tmp.path().join("report2.json");
+    let train_with = |feedback: &str| {
+        run(
+            &cli,
+            &[
+                "train",
+                "--data",
+                &p(&data),
+                "--out",
+                &p(&models2),
+                "--report",
+                &p(&report2),
+                "--epochs",
+                "1",
+                "--dim",
+                "16",
+                "--no-baselines",
+                "--quiet",
+                "--feedback",
+                feedback,
+            ],
+        )
+    };
+    let (ok, out, err) = train_with(&db);
+    assert!(ok, "train --feedback failed:\n{out}\n{err}");
+    assert!(err.contains("feedback: 5 signals of 2 visitors"), "{err}");
+    let rep = json(&std::fs::read_to_string(&report2).unwrap());
+    assert_eq!(
+        rep["feedback"],
+        serde_json::json!({"visitors": 2, "visitors_used": 1, "signals": 5, "likes": 2,
+                           "dislikes": 1, "skips": 1, "unknown_movies": 1}),
+        "V1's two likes and dislike are used; V2 skipped one movie and liked one the dataset lacks"
+    );
+    assert_eq!(
+        rep["dataset"]["users"], 200,
+        "the evaluation's users: the dataset's"
+    );
+    let md = std::fs::read_to_string(report2.with_extension("md")).unwrap();
+    assert!(
+        md.contains("feedback: 2 visitors (1 added as train-only users)"),
+        "{md}"
+    );
+    let snapshot = std::fs::read_to_string(models2.join("checkpoint/feedback.json")).unwrap();
+    assert!(
+        !snapshot.contains(V1) && !snapshot.contains("3d0f4b1e"),
+        "no visitor id kept: {snapshot}"
+    );
+    // an object-store prefix with no feedback yet: nothing added
+    let (ok, out, err) = train_with(&p(&tmp.path().join("no-feedback-yet")));
+    assert!(ok, "train --feedback DIR failed:\n{out}\n{err}");
+    let rep = json(&std::fs::read_to_string(&report2).unwrap());
+    assert_eq!(rep["feedback"]["signals"], 0, "{rep}");
+    assert_eq!(
+        std::fs::read_to_string(models2.join("checkpoint/feedback.json")).unwrap(),
+        r#"{"visitors":[]}"#
+    );
+    // a database that cannot be opened: an error naming the flag, nothing trained
+    let missing = format!("sqlite://{}", p(&tmp.path().join("missing.db")));
+    let (ok, _, err) = train_with(&missing);
+    assert!(!ok && err.contains("--feedback"), "{err}");
 
     // serve --from another root is refused with a message
     let (ok, _, err) = run(

@@ -21,6 +21,10 @@ pub struct Graph {
     item_users: Vec<u32>,
     /// For each entry of `user_items` (an interaction), its user.
     edge_user: Vec<u32>,
+    /// Items each user disliked (site visitors' dislikes; none for the
+    /// dataset's users): `disliked[u]`, empty past the end. Not edges: the
+    /// sampler uses them as negatives of the user's likes.
+    disliked: Vec<Vec<u32>>,
 }
 
 impl Graph {
@@ -68,12 +72,20 @@ impl Graph {
             item_offsets,
             item_users,
             edge_user,
+            disliked: Vec::new(),
         }
     }
 
-    /// Build from the train part of a split.
+    /// Build from the train part of a split (with its users' dislikes).
     pub fn from_split(split: &Split) -> Self {
-        Self::from_train(&split.train, split.num_items())
+        let mut g = Self::from_train(&split.train, split.num_items());
+        g.disliked = split.disliked.clone();
+        g
+    }
+
+    /// The items `user` disliked (empty for most users).
+    pub fn disliked_of(&self, user: u32) -> &[u32] {
+        self.disliked.get(user as usize).map_or(&[], Vec::as_slice)
     }
 
     pub fn num_users(&self) -> usize {

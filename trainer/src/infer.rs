@@ -146,3 +146,39 @@ pub fn embed_new(
     let d = model.dim();
     all[catalogue.len() * d..].to_vec()
 }
+
+/// Vectors of the items the model never saw (rows `known..`) from their
+/// trained neighbours' final vectors: the importance-weighted mean of
+/// theirs, scaled to their weighted mean length (a fold-in over the random
+/// walks' neighbourhood). Rows of items without trained neighbours, and
+/// every trained row, are `vectors`' own.
+pub fn fold_in(vectors: &[f32], dim: usize, known: usize, nbrs: &Neighbourhoods) -> Vec<f32> {
+    let mut out = vectors.to_vec();
+    let n = vectors.len() / dim;
+    for i in known..n {
+        let (items, weights) = nbrs.of(i as u32);
+        let mut mean = vec![0.0f32; dim];
+        let (mut total, mut length) = (0.0f32, 0.0f32);
+        for (&j, &w) in items.iter().zip(weights) {
+            let j = j as usize;
+            if j >= known || w <= 0.0 {
+                continue;
+            }
+            let row = &vectors[j * dim..(j + 1) * dim];
+            for (m, x) in mean.iter_mut().zip(row) {
+                *m += w * x;
+            }
+            length += w * row.iter().map(|x| x * x).sum::<f32>().sqrt();
+            total += w;
+        }
+        if total <= 0.0 {
+            continue;
+        }
+        let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        let scale = (length / total) / norm;
+        for (o, m) in out[i * dim..(i + 1) * dim].iter_mut().zip(&mean) {
+            *o = m * scale;
+        }
+    }
+    out
+}

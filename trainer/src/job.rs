@@ -168,6 +168,12 @@ pub struct JobConfig {
     pub margin: Duration,
     /// Services mode: where a published version is loaded and activated.
     pub load: Option<LoadTarget>,
+    /// Self-contained mode: the prefix where the recommend function keeps
+    /// visitors' feedback (`REELGRAPH_FEEDBACK`, else `feedback/` under the
+    /// model root), added to the training data ([`crate::feedback`]). In
+    /// services mode the feedback is read from the `feedback` table of the
+    /// load target's database. `None`: no feedback.
+    pub feedback: Option<ModelsSpec>,
     /// Where datasets and checkpoints are downloaded (the system's
     /// temporary directory: `/tmp` on Lambda).
     pub work_dir: PathBuf,
@@ -183,6 +189,7 @@ impl std::fmt::Debug for JobConfig {
             .field("settings", &self.settings)
             .field("margin", &self.margin)
             .field("load", &self.load)
+            .field("feedback", &self.feedback)
             .field("work_dir", &self.work_dir)
             .finish_non_exhaustive()
     }
@@ -283,12 +290,21 @@ impl JobConfig {
         } else {
             None
         };
+        let feedback = if load.is_some() {
+            None
+        } else {
+            Some(
+                src.resolve::<ModelsSpec>(&s::FEEDBACK, None)?
+                    .unwrap_or_else(|| models.join("feedback")),
+            )
+        };
         Ok(JobConfig {
             models,
             dataset,
             settings,
             margin,
             load,
+            feedback,
             work_dir: std::env::temp_dir().join("reelgraph-train"),
             open: env_opener(),
         })
@@ -594,6 +610,38 @@ async fn upload_checkpoint(
     Ok(())
 }
 
+/// The visitors' feedback the job trains on: the `feedback` table of the
+/// load target's database (migrated first, as the load would) in services
+/// mode, the objects under [`JobConfig::feedback`] in self-contained mode.
+async fn read_feedback(config: &JobConfig) -> anyhow::Result<Option<crate::feedback::Feedback>> {
+    use reelgraph_stores::feedback::{FlushPolicy, ObjectFeedback};
+    let fb = match (&config.load, &config.feedback) {
+        (Some(target), _) => {
+            let db = &target.db;
+            sql::open(db).await.with_context(|| format!("--db {db}"))?;
+            let store = sql::open_feedback(db)
+                .await
+                .with_context(|| format!("the feedback of {db}"))?;
+            crate::feedback::read_store(store.as_ref()).await?
+        }
+        (None, Some(prefix)) => {
+            let uri = prefix.to_string();
+            let objects = (config.open)(uri.clone())
+                .await
+                .with_context(|| format!("REELGRAPH_FEEDBACK {uri}"))?;
+            let store = ObjectFeedback::new(objects, FlushPolicy::default());
+            crate::feedback::read_store(store.as_ref()).await?
+        }
+        (None, None) => return Ok(None),
+    };
+    tracing::info!(
+        visitors = fb.visitors.len(),
+        signals = fb.signals(),
+        "feedback read"
+    );
+    Ok(Some(fb))
+}
+
 /// One invocation: continue (or start) a job until it is published or
 /// `deadline` minus the margin comes. See the module docs.
 pub async fn run(
@@ -654,7 +702,14 @@ pub async fn run(
         seconds_to_stop = left.as_secs_f64(),
         "training"
     );
-    let opts = rec.settings.pipeline_options(
+    // The feedback of the site's visitors so far: read when a job starts; a
+    // continued run trains on the copy its checkpoint holds.
+    let feedback = if resume {
+        None
+    } else {
+        read_feedback(config).await?
+    };
+    let mut opts = rec.settings.pipeline_options(
         data,
         None,
         None,
@@ -665,6 +720,7 @@ pub async fn run(
             stop: Some(stop),
         },
     );
+    opts.feedback = feedback;
     let handle = tokio::runtime::Handle::current();
     let store = models.clone();
     let outcome =

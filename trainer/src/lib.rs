@@ -3,6 +3,7 @@ pub mod catalog;
 pub mod data;
 pub mod evaluate;
 pub mod export;
+pub mod feedback;
 pub mod graph;
 pub mod infer;
 pub mod job;

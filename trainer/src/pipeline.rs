@@ -1,6 +1,6 @@
 //! The whole training job, as `reelgraph train` runs it:
 //!
-//! data → split → graph → train PinSAGE (validated every epoch) → evaluate
+//! data → split (+ visitors' feedback) → graph → train PinSAGE (validated every epoch) → evaluate
 //! (history and latest-item recommenders, val and test) → baselines → report
 //! → export.
 //!
@@ -23,6 +23,7 @@ use serde_json::json;
 use crate::baselines::{BaselineConfig, run_baselines};
 use crate::data::{self, IngestReport, LoadOptions, Split};
 use crate::evaluate::{EvalSplit, HistoryVectors, ItemVectors, LatestItem, Metrics, evaluate};
+use crate::feedback::{self, Feedback};
 use crate::graph::Graph;
 use crate::model::ModelConfig;
 use crate::report::{self, EmbeddingMap, EpochPoint, Report, ReportFiles};
@@ -47,6 +48,11 @@ pub struct PipelineOptions {
     /// directory (the report still goes into the exported version).
     pub report: Option<PathBuf>,
     pub run: RunOptions,
+    /// Site visitors' feedback added to the train split ([`crate::feedback`];
+    /// `--feedback`). A run with a checkpoint directory keeps it there
+    /// (`feedback.json`) and a resumed run trains on that copy, so it is
+    /// the same computation as an uncut one.
+    pub feedback: Option<Feedback>,
 }
 
 impl PipelineOptions {
@@ -59,6 +65,7 @@ impl PipelineOptions {
             decay: None,
             report: None,
             run: RunOptions::default(),
+            feedback: None,
         }
     }
 }
@@ -136,12 +143,41 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
     }
     let (ds, ingest) = data::load(&opts.data, &opts.load)
         .with_context(|| format!("reading the dataset in {}", opts.data.display()))?;
-    let split = data::split(&ds)?;
+    let mut split = data::split(&ds)?;
     anyhow::ensure!(
         split.val_len() > 0,
         "{}: no user has 3 or more interactions, so there is nothing to validate on",
         opts.data.display()
     );
+    // The report counts the base dataset: the evaluation runs on its users.
+    let mut rep = Report::new(&ds.name, &split);
+    if let Some(fb) = feedback_of_run(opts)? {
+        let used = feedback::add_to_split(&mut split, &fb);
+        tracing::info!(
+            "feedback: {} visitors ({} with likes added as users), {} signals: {} likes, \
+             {} dislikes, {} skips, {} naming unknown movies",
+            used.visitors,
+            used.visitors_used,
+            used.signals,
+            used.likes,
+            used.dislikes,
+            used.skips,
+            used.unknown_movies
+        );
+        rep.notes.push(format!(
+            "feedback: {} visitors ({} added as train-only users), {} signals: {} likes as \
+             interactions, {} dislikes as negatives, {} skips unused, {} naming movies not in \
+             the catalogue",
+            used.visitors,
+            used.visitors_used,
+            used.signals,
+            used.likes,
+            used.dislikes,
+            used.skips,
+            used.unknown_movies
+        ));
+        rep.feedback = Some(used);
+    }
     tracing::info!(
         "{}: {} users, {} items, {} train / {} val / {} test interactions",
         ds.name,
@@ -180,7 +216,6 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
     let dim = trained.config.dim;
     let train_seconds = (trained.seconds - validation_seconds).max(0.0);
 
-    let mut rep = Report::new(&ds.name, &split);
     rep.train_seconds = train_seconds;
     let (decay, val_h) = match opts.decay {
         Some(d) => (
@@ -245,9 +280,9 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
     let dataset = DatasetInfo {
         name: ds.name.clone(),
         fingerprint: ds.fingerprint.clone(),
-        users: split.num_users(),
-        items: split.num_items(),
-        interactions: split.train_len() + split.val_len() + split.test_len(),
+        users: rep.dataset.users,
+        items: rep.dataset.items,
+        interactions: rep.dataset.interactions,
     };
     let trained = *trained;
     Ok(PipelineOutcome::Finished(Box::new(Finished {
@@ -265,6 +300,39 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
         epochs_run: trained.history.len(),
         _report_dir: report_dir,
     })))
+}
+
+/// The feedback snapshot's name in a checkpoint directory.
+pub const FEEDBACK_SNAPSHOT: &str = "feedback.json";
+
+/// The feedback this run trains on: a resumed run takes its checkpoint's
+/// copy; a new run with a checkpoint directory leaves its copy there (and
+/// removes a stale one).
+fn feedback_of_run(opts: &PipelineOptions) -> anyhow::Result<Option<Feedback>> {
+    let snapshot = opts
+        .run
+        .checkpoint_dir
+        .as_ref()
+        .map(|d| d.join(FEEDBACK_SNAPSHOT));
+    if opts.run.resume {
+        if let Some(p) = snapshot.as_ref().filter(|p| p.exists()) {
+            return Ok(Some(Feedback::read_file(p)?));
+        }
+        anyhow::ensure!(
+            opts.feedback.is_none(),
+            "the checkpoint was trained without feedback: resume without --feedback"
+        );
+        return Ok(None);
+    }
+    if let Some(p) = &snapshot {
+        match &opts.feedback {
+            Some(fb) => fb.write_file(p)?,
+            None if p.exists() => std::fs::remove_file(p)
+                .with_context(|| format!("removing the stale {}", p.display()))?,
+            None => {}
+        }
+    }
+    Ok(opts.feedback.clone())
 }
 
 fn history(v: &[f32], dim: usize, decay: f32) -> HistoryVectors<&[f32]> {

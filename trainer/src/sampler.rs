@@ -369,6 +369,10 @@ impl Default for SamplerConfig {
     }
 }
 
+/// Share of a visitor's training pairs whose negative is one of the
+/// movies that visitor disliked (see [`crate::feedback`]).
+pub const DISLIKE_NEGATIVES: f64 = 0.5;
+
 /// A (query, positive, negative) item triple.
 pub type Triple = [u32; 3];
 
@@ -425,7 +429,14 @@ fn sample_one(
         }
         let p = items[j];
         let mut neg = None;
-        if hard_fraction > 0.0 && rng.unit() < hard_fraction {
+        // A site visitor who liked q and p and disliked d: d is this pair's
+        // negative half of the time (no draw for users without dislikes, so
+        // training without feedback is unchanged).
+        let disliked = graph.disliked_of(u);
+        if !disliked.is_empty() && rng.unit() < DISLIKE_NEGATIVES {
+            neg = Some(disliked[rng.below(disliked.len())]);
+        }
+        if neg.is_none() && hard_fraction > 0.0 && rng.unit() < hard_fraction {
             let h = &cfg.hard;
             let ranks = ranked(walk_counts(
                 graph,

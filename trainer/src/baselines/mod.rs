@@ -213,6 +213,7 @@ mod tests {
             train_times: vec![vec![0, 1], vec![0, 1, 2], vec![0, 1]],
             val: vec![None; 3],
             test: vec![None; 3],
+            disliked: vec![],
         }
     }
 

@@ -30,6 +30,9 @@ pub struct Split {
     pub val: Vec<Option<u32>>,
     /// Per user, the test item.
     pub test: Vec<Option<u32>>,
+    /// Per user, items they disliked: only site visitors added by
+    /// [`crate::feedback::add_to_split`] have any; empty past the end.
+    pub disliked: Vec<Vec<u32>>,
 }
 
 impl Split {

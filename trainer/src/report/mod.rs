@@ -72,6 +72,11 @@ pub struct Report {
     pub split: SplitInfo,
     pub train_seconds: f64,
     pub results: Vec<ResultRow>,
+    /// The site visitors' feedback added to the training data
+    /// (`--feedback`); absent without it. `dataset` and `split` count the
+    /// base dataset only: the evaluation runs on its users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<crate::feedback::FeedbackUsed>,
     /// Free-form lines for the Markdown file only (chosen baseline
     /// hyper-parameters, timings); not part of the JSON schema.
     #[serde(skip)]
@@ -92,6 +97,7 @@ impl Report {
             split: SplitInfo { train, val, test },
             train_seconds: 0.0,
             results: Vec::new(),
+            feedback: None,
             notes: Vec::new(),
         }
     }

@@ -65,6 +65,7 @@ fn tiny_split() -> Split {
         train_times: vec![vec![1, 2], vec![1], vec![1, 2]],
         val: vec![Some(2), Some(0), None],
         test: vec![Some(3), Some(4), None],
+        disliked: vec![],
     }
 }
 
@@ -140,6 +141,7 @@ fn vector_recommenders() {
         train_times: vec![vec![0]],
         val: vec![Some(0)],
         test: vec![Some(2)],
+        disliked: vec![],
     };
     // val: history [3] -> scores (-1, 0, -0.7, 1) excluding 3: order 1, 2, 0 -> rank 2
     let m = evaluate(&split, &LatestItem::new(borrowed), EvalSplit::Val);

@@ -17,6 +17,7 @@ fn split() -> Split {
         train_times: vec![vec![1, 2], vec![1]],
         val: vec![Some(2), Some(3)],
         test: vec![Some(3), Some(0)],
+        disliked: vec![],
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use reelgraph_trainer::data::Split;
 use reelgraph_trainer::graph::Graph;
 use reelgraph_trainer::sampler::{
     Blocks, HardNegatives, Neighbourhoods, Rng, SamplerConfig, WalkConfig, make_batch,
@@ -11,8 +12,12 @@ use reelgraph_trainer::sampler::{
 
 /// 60 users over 40 items (items 38 and 39 never interacted with).
 fn graph() -> Graph {
+    Graph::from_train(&train_lists(), 40)
+}
+
+fn train_lists() -> Vec<Vec<u32>> {
     let mut rng = Rng::keyed(&[7]);
-    let train: Vec<Vec<u32>> = (0..60)
+    (0..60)
         .map(|_| {
             let len = 3 + rng.below(10);
             let mut seen = HashSet::new();
@@ -21,8 +26,7 @@ fn graph() -> Graph {
                 .filter(|i| seen.insert(*i))
                 .collect()
         })
-        .collect();
-    Graph::from_train(&train, 40)
+        .collect()
 }
 
 #[test]
@@ -205,4 +209,72 @@ fn blocks_hold_unique_nodes_with_destinations_as_prefixes() {
     {
         assert!((i as usize) < batch.blocks.num_seeds);
     }
+}
+
+#[test]
+fn a_visitors_dislikes_are_the_negatives_of_their_likes() {
+    // The 60 users, and 20 site visitors who liked 38 then 39 (movies no one
+    // else has) and disliked 30 and 31.
+    let base = train_lists();
+    let n = base.len() + 20;
+    let mut train = base.clone();
+    train.extend((0..20).map(|_| vec![38, 39]));
+    let split = Split {
+        item_ids: (1..=40).collect(),
+        user_ids: (1..=n as u32).collect(),
+        train_times: train.iter().map(|t| vec![0; t.len()]).collect(),
+        train,
+        val: vec![None; n],
+        test: vec![None; n],
+        disliked: [vec![vec![]; base.len()], vec![vec![30, 31]; 20]].concat(),
+    };
+    let g = Graph::from_split(&split);
+    assert_eq!(g.disliked_of(0), &[] as &[u32]);
+    assert_eq!(g.disliked_of(60), &[30, 31]);
+    let s = SamplerConfig {
+        batch_size: 4000,
+        ..SamplerConfig::default()
+    };
+    let t = sample_triples(&g, &s, 11, 0, 0, 0.0);
+    let of_visitors: Vec<_> = t.iter().filter(|[q, _, _]| *q >= 38).collect();
+    assert!(
+        of_visitors.len() > 200,
+        "{} visitor pairs",
+        of_visitors.len()
+    );
+    for [q, p, _] in &of_visitors {
+        assert_eq!(q + p, 38 + 39, "a visitor's pair is their two likes");
+    }
+    // half of them take a dislike; a uniform negative is 30 or 31 one time in 20
+    let disliked = of_visitors
+        .iter()
+        .filter(|[_, _, n]| *n == 30 || *n == 31)
+        .count();
+    let share = disliked as f64 / of_visitors.len() as f64;
+    assert!(
+        (0.42..0.63).contains(&share),
+        "{share:.3} of the visitors' negatives are their dislikes"
+    );
+    // the dataset's users draw uniform negatives as before
+    let others: Vec<_> = t.iter().filter(|[q, _, _]| *q < 38).collect();
+    let hits = others
+        .iter()
+        .filter(|[_, _, n]| *n == 30 || *n == 31)
+        .count();
+    assert!((hits as f64 / others.len() as f64) < 0.1);
+
+    // Without dislikes the graph of a split samples exactly what the plain graph does.
+    let plain = Split {
+        disliked: vec![],
+        train: base.clone(),
+        train_times: base.iter().map(|t| vec![0; t.len()]).collect(),
+        user_ids: (1..=60).collect(),
+        val: vec![None; 60],
+        test: vec![None; 60],
+        item_ids: (1..=40).collect(),
+    };
+    assert_eq!(
+        sample_triples(&Graph::from_split(&plain), &s, 11, 0, 0, 0.0),
+        sample_triples(&graph(), &s, 11, 0, 0, 0.0)
+    );
 }

@@ -12,6 +12,7 @@ use reelgraph_core::artifact::{self, VECTORS};
 use reelgraph_core::object::ObjectStore;
 use reelgraph_core::object::s3::S3Store;
 use reelgraph_core::settings::VectorSpec;
+use reelgraph_stores::feedback::{FeedbackStore, FlushPolicy, ObjectFeedback, Signal};
 use reelgraph_stores::milvus::MilvusStore;
 use reelgraph_stores::sql::MySqlStore;
 use reelgraph_stores::vector::VectorReader;
@@ -91,6 +92,7 @@ impl Env {
             settings: TrainSettings::default(),
             margin: Duration::ZERO,
             load: None,
+            feedback: None,
             work_dir: self.work.clone(),
             open: self.open.clone(),
         }
@@ -130,6 +132,46 @@ impl Env {
     }
 }
 
+/// The report a version was published with.
+fn report(env: &Env, version: u64) -> serde_json::Value {
+    let bundle = env
+        .rt
+        .block_on(artifact::read_version(env.models().as_ref(), Some(version)))
+        .unwrap();
+    serde_json::from_slice(&bundle.files["report.json"]).unwrap()
+}
+
+/// Marks of visitors `(uuid, [(movie, signal)])`, one millisecond apart.
+type Visits<'a> = &'a [(&'a str, &'a [(u32, Signal)])];
+
+async fn record_all(store: &dyn FeedbackStore, visits: Visits<'_>, from_ms: i64) {
+    let mut at = from_ms;
+    for (visitor, marks) in visits {
+        for &(movie, signal) in *marks {
+            at += 1;
+            store
+                .record(&visitor.parse().unwrap(), movie, signal, at)
+                .await
+                .unwrap();
+        }
+    }
+    store.flush().await.unwrap();
+}
+
+/// Feedback under `prefix` of the in-process S3, written as the
+/// self-contained recommend function writes it.
+fn put_feedback(env: &Env, prefix: &str, visits: Visits<'_>, from_ms: i64) {
+    env.rt.block_on(async {
+        let objects = (env.open)(prefix.into()).await.unwrap();
+        let store = ObjectFeedback::new(objects, FlushPolicy::default());
+        record_all(store.as_ref(), visits, from_ms).await;
+    });
+}
+
+const V1: &str = "6f1c0a52-3b1e-4c55-9a0e-1d2b3c4d5e01";
+const V2: &str = "6f1c0a52-3b1e-4c55-9a0e-1d2b3c4d5e02";
+const V3: &str = "6f1c0a52-3b1e-4c55-9a0e-1d2b3c4d5e03";
+
 fn settings() -> serde_json::Value {
     json!({"epochs": 3, "dim": 16, "seed": 5, "batch_size": 128, "no_baselines": true})
 }
@@ -158,6 +200,25 @@ fn job_publishes_a_version_from_a_dataset_in_s3_and_loads_it() {
         }),
         ..env.config()
     };
+    // Two visitors marked movies on the site (the feedback table of the
+    // database the job loads into; the job migrates it first).
+    env.rt.block_on(async {
+        let spec = db.parse().unwrap();
+        reelgraph_stores::sql::open(&spec).await.unwrap();
+        let store = reelgraph_stores::sql::open_feedback(&spec).await.unwrap();
+        record_all(
+            store.as_ref(),
+            &[
+                (
+                    V1,
+                    &[(3, Signal::Like), (4, Signal::Like), (9, Signal::Dislike)],
+                ),
+                (V2, &[(5, Signal::Skip), (100_000, Signal::Like)]),
+            ],
+            1_700_000_000_000,
+        )
+        .await;
+    });
     let r = env.run(&config, request("first", true), LONG).unwrap();
     let Response::Published {
         job,
@@ -167,6 +228,12 @@ fn job_publishes_a_version_from_a_dataset_in_s3_and_loads_it() {
     else {
         panic!("not published in one long invocation: {r:?}")
     };
+    assert_eq!(
+        report(&env, version)["feedback"],
+        json!({"visitors": 2, "visitors_used": 1, "signals": 5, "likes": 2, "dislikes": 1,
+               "skips": 1, "unknown_movies": 1}),
+        "the report counts the feedback the job trained on"
+    );
     assert_eq!((job.as_str(), loaded), ("first", true));
 
     // The version, read and verified by the artifact reader.
@@ -259,7 +326,40 @@ fn job_publishes_a_version_from_a_dataset_in_s3_and_loads_it() {
 fn a_run_cut_by_its_deadline_continues_to_the_same_vectors() {
     let _rng = crate::training();
     let env = Env::new();
-    let config = env.config();
+    // Self-contained: the visitors' feedback under the model root, as the
+    // recommend function keeps it. Marks that arrive while the cut job runs
+    // are not part of it: its later invocations train on the copy the
+    // checkpoint holds.
+    let prefix = format!("{MODELS}/feedback");
+    let config = JobConfig {
+        feedback: Some(prefix.parse().unwrap()),
+        ..env.config()
+    };
+    put_feedback(
+        &env,
+        &prefix,
+        &[
+            (
+                V1,
+                &[
+                    (1, Signal::Like),
+                    (2, Signal::Like),
+                    (7, Signal::Dislike),
+                    (8, Signal::Dislike),
+                ],
+            ),
+            (
+                V2,
+                &[
+                    (2, Signal::Like),
+                    (3, Signal::Like),
+                    (4, Signal::Like),
+                    (1, Signal::Dislike),
+                ],
+            ),
+        ],
+        1_700_000_000_000,
+    );
 
     let t = Instant::now();
     let uncut = env.run(&config, request("uncut", true), LONG).unwrap();
@@ -289,6 +389,17 @@ fn a_run_cut_by_its_deadline_continues_to_the_same_vectors() {
                     Some(format!("jobs/cut/checkpoint/{continues:04}/").as_str())
                 );
                 assert!(continues < 200, "no progress in {budget:?} invocations");
+                if continues == 1 {
+                    put_feedback(
+                        &env,
+                        &prefix,
+                        &[(
+                            V3,
+                            &[(5, Signal::Like), (6, Signal::Like), (1, Signal::Dislike)],
+                        )],
+                        1_800_000_000_000,
+                    );
+                }
                 inv = request("cut", false);
             }
             Response::Published { version, .. } => break version,
@@ -299,6 +410,14 @@ fn a_run_cut_by_its_deadline_continues_to_the_same_vectors() {
         "invocations of {budget:?} (the uncut run took {whole:?}) were never cut"
     );
     assert_ne!(cut_version, uncut_version);
+    let used = json!({"visitors": 2, "visitors_used": 2, "signals": 8, "likes": 5,
+                      "dislikes": 3, "skips": 0, "unknown_movies": 0});
+    assert_eq!(report(&env, uncut_version)["feedback"], used);
+    assert_eq!(
+        report(&env, cut_version)["feedback"],
+        used,
+        "the cut job trains on the feedback of its start"
+    );
     assert_eq!(env.record("cut").invocations, continues + 1);
     assert!(
         env.vectors(cut_version) == env.vectors(uncut_version),

@@ -11,10 +11,12 @@
 //!   it into Milvus and MySQL and activates it.
 //! - The three serving functions open their state as their containers do
 //!   (services mode, the template's variables) and answer from A: they are
-//!   warm from here on.
+//!   warm from here on. A visitor of the site likes a movie through the
+//!   recommend function (kept in the database).
 //! - An on-demand invocation (another seed), due at once, checkpoints to S3
 //!   and answers `continue`; the state machine's `{"job": ID}` resumes it,
-//!   publishes version B, loads and activates it.
+//!   publishes version B, trained on the visitor's like too (its report
+//!   counts it), loads and activates it.
 //! - The warm functions answer from B without a restart: the version they
 //!   name, and answers equal to B's answers served self-contained from the
 //!   model root (so B's vectors, not A's); version-keyed answers carry B's
@@ -29,6 +31,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reelgraph_api::function::{self, FunctionConfig, Mode};
 use reelgraph_api::{self as api, Group, State};
+use reelgraph_core::artifact;
 use reelgraph_core::object::ObjectStore;
 use reelgraph_core::object::s3::S3Store;
 use reelgraph_stores::milvus::MilvusStore;
@@ -242,6 +245,22 @@ async fn the_loop(s3_root: &Path, milvus: &str, namespace: &str, db_url: &str, a
     let router = |g: Group| &functions.iter().find(|(x, _)| *x == g).unwrap().1;
     assert_eq!(stats_version(router(Group::Info)).await, a);
     compare(&router, &reference(&models_dir, a).await, a).await;
+    let models = S3Store::new(client.clone(), "s3://models/models").unwrap();
+    assert_eq!(
+        feedback_used(&models, a).await["visitors"],
+        0,
+        "no visitor had marked anything before A"
+    );
+
+    // A visitor of the site likes a movie (the recommend function keeps it
+    // in the database): the next job trains on it.
+    let marked = invoke(
+        router(Group::Recommend),
+        Group::Recommend,
+        "v1-feedback-post",
+    )
+    .await;
+    assert_eq!(marked.status, 202, "{}", marked.text());
 
     // 3. An on-demand run with another seed (a payload's settings replace
     // the defaults), cut at once by its deadline,
@@ -268,6 +287,12 @@ async fn the_loop(s3_root: &Path, milvus: &str, namespace: &str, db_url: &str, a
         panic!("the continued run must publish and load: {second:?}")
     };
     assert!(b > a, "{b} after {a}");
+    assert_eq!(
+        feedback_used(&models, b).await,
+        serde_json::json!({"visitors": 1, "visitors_used": 1, "signals": 1, "likes": 1,
+                           "dislikes": 0, "skips": 0, "unknown_movies": 0}),
+        "B was trained on the visitor's like"
+    );
     let log = trainer.stop();
     assert!(log.contains("trainer ready"), "{log}");
 
@@ -301,6 +326,13 @@ async fn the_loop(s3_root: &Path, milvus: &str, namespace: &str, db_url: &str, a
 
     // 5. The web step publishes the UI to the website bucket.
     publish_site(&endpoint, &client, aws).await;
+}
+
+/// The `feedback` section of version `v`'s report.
+async fn feedback_used(models: &S3Store, v: u64) -> serde_json::Value {
+    let bundle = artifact::read_version(models, Some(v)).await.unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&bundle.files["report.json"]).unwrap();
+    report["feedback"].clone()
 }
 
 /// The functions of version `v` served self-contained from the model root
