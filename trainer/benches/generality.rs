@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench --workspace --bench generality                 # every dataset found
 //! cargo bench --workspace --bench generality -- ml100k-r4    # some of them
+//! REELGRAPH_BENCH_SASREC=1 cargo bench --workspace --bench generality   # + the SASRec baseline
 //! ```
 //!
 //! Datasets (the same defaults, no per-dataset setting):
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use reelgraph_testkit::data as testdata;
+use reelgraph_trainer::baselines::SasRecConfig;
 use reelgraph_trainer::data::LoadOptions;
 use reelgraph_trainer::evaluate::{EvalSplit, Metrics};
 use reelgraph_trainer::pipeline::{self, PipelineOptions, PipelineOutcome};
@@ -66,6 +68,14 @@ fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Su
     let mut opts = PipelineOptions::new(&dir);
     opts.load = load;
     opts.report = Some(tmp.path().join("report.json"));
+    if std::env::var_os("REELGRAPH_BENCH_SASREC").is_some()
+        && let Some(b) = opts.baselines.as_mut()
+    {
+        b.sasrec = Some(SasRecConfig {
+            seed: opts.train.seed,
+            ..SasRecConfig::default()
+        });
+    }
     let started = Instant::now();
     let f = match pipeline::train_and_evaluate(&opts)? {
         PipelineOutcome::Finished(f) => f,

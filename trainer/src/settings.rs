@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::baselines::BaselineConfig;
+use crate::baselines::{BaselineConfig, SasRecConfig};
 use crate::data::LoadOptions;
 use crate::pipeline::PipelineOptions;
 use crate::train::{Loss, RunOptions, TrainConfig};
@@ -37,6 +37,11 @@ macro_rules! train_settings {
             #[cfg_attr(feature = "clap", arg(long))]
             #[serde(skip_serializing_if = "std::ops::Not::not")]
             pub no_baselines: bool,
+            /// Also train the SASRec baseline (a causal transformer over each
+            /// user's sequence, full softmax; minutes on 2 cores).
+            #[cfg_attr(feature = "clap", arg(long))]
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            pub sasrec: bool,
             /// Drop ratings below this before splitting.
             #[cfg_attr(feature = "clap", arg(long))]
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -152,10 +157,17 @@ impl TrainSettings {
                 skip_bad_lines: self.skip_bad_lines,
             },
             train: self.train_config(),
-            baselines: (!self.no_baselines).then(BaselineConfig::default),
+            baselines: (!self.no_baselines).then(|| BaselineConfig {
+                sasrec: self.sasrec.then(|| SasRecConfig {
+                    seed: self.seed.unwrap_or(TrainConfig::default().seed),
+                    ..SasRecConfig::default()
+                }),
+                ..BaselineConfig::default()
+            }),
             decay: self.decay,
             report,
             run,
+            feedback: None,
         }
     }
 }

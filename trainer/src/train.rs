@@ -266,6 +266,10 @@ fn save_checkpoint(
     write_atomic(&dir.join(STATE), &serde_json::to_vec_pretty(state)?)
 }
 
+/// Held while a model's parameters are seeded and initialised (burn draws
+/// them from the device's process-wide generator).
+pub(crate) static INIT_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The neighbourhoods used for inference (fixed by the seed).
 pub fn inference_neighbourhoods(graph: &Graph, cfg: &TrainConfig) -> Neighbourhoods {
     Neighbourhoods::compute(graph, &cfg.sampler.walk, cfg.seed ^ 0xA5A5_5A5A)
@@ -317,8 +321,7 @@ pub fn train(
     // generator: seed and initialise under a lock so that trainings running
     // at the same time in one process (tests, a server) stay deterministic.
     let mut model = {
-        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         device.seed(cfg.seed);
         // Parameters are initialised lazily: materialise them now, inside the lock.
         let bytes = record_bytes(&mcfg.init(&ad))?;

@@ -12,6 +12,9 @@
 //! - **EASE** (Steck 2019): `P = (XᵀX + λI)⁻¹`, `B = I − P diag(1/diag P)`
 //!   (so `B_jj = 0`); score = `x_u B` with `x_u` the (weighted) history.
 //!   λ is chosen on validation from [`BaselineConfig::ease_lambdas`].
+//! - **SASRec** (opt-in, [`BaselineConfig::sasrec`]; [`sasrec`]): a causal
+//!   transformer over each user's sequence trained with full softmax
+//!   cross-entropy, the strongest sequential baseline of its size.
 //! - **recency** variants: history weights `decay^k` for the k-th most
 //!   recent item, decay chosen on validation from
 //!   [`BaselineConfig::decays`]; plain ("history") variants use weight 1.
@@ -27,9 +30,11 @@ use crate::evaluate::{EvalSplit, Metrics, evaluate};
 
 mod ease;
 mod models;
+pub mod sasrec;
 
 pub use ease::{ease_matrix, regularised_inverse};
 pub use models::{ItemItem, ItemItemRef, Popularity, cooccurrence, itemknn_matrix};
+pub use sasrec::{SasRec, SasRecConfig};
 
 /// Grids searched on validation.
 #[derive(Clone, Debug)]
@@ -38,6 +43,8 @@ pub struct BaselineConfig {
     pub ease_lambdas: Vec<f64>,
     /// Recency decay candidates (1.0 = no recency weighting).
     pub decays: Vec<f32>,
+    /// Train SASRec too (`None`: not).
+    pub sasrec: Option<SasRecConfig>,
 }
 
 impl Default for BaselineConfig {
@@ -45,6 +52,7 @@ impl Default for BaselineConfig {
         Self {
             ease_lambdas: vec![10.0, 30.0, 100.0, 200.0, 500.0, 1000.0, 3000.0],
             decays: vec![1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3],
+            sasrec: None,
         }
     }
 }
@@ -196,6 +204,24 @@ pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<V
         test: test_r,
         seconds: ease_seconds,
     });
+
+    if let Some(cfg) = &config.sasrec {
+        let t = Instant::now();
+        let model = SasRec::fit(split, cfg)?;
+        let scorer = model.scorer(split);
+        let (val, test) = crate::evaluate::evaluate_both(split, &scorer);
+        runs.push(BaselineRun {
+            model: "sasrec",
+            recommender: "sequence",
+            params: format!(
+                "d={}, blocks={}, len={}, dropout={}, best epoch {} of {}",
+                cfg.dim, cfg.blocks, cfg.max_len, cfg.dropout, model.best_epoch, model.epochs
+            ),
+            val,
+            test,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
     Ok(runs)
 }
 

@@ -35,6 +35,7 @@ fn options(data: &Path, report: &Path) -> PipelineOptions {
     o.baselines = Some(BaselineConfig {
         ease_lambdas: vec![10.0, 100.0],
         decays: vec![1.0, 0.8, 0.5],
+        sasrec: None,
     });
     o
 }
