@@ -109,7 +109,7 @@ impl Feedback {
         self.visitors.iter().map(Vec::len).sum()
     }
 
-    /// Read a snapshot written by [`Feedback::write`].
+    /// Read a snapshot written by [`Feedback::write_file`].
     pub fn read_file(path: &Path) -> anyhow::Result<Feedback> {
         let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         serde_json::from_slice(&raw)

@@ -189,7 +189,7 @@ impl SasRec {
     pub fn fit(split: &Split, cfg: &SasRecConfig) -> anyhow::Result<SasRec> {
         anyhow::ensure!(cfg.max_len >= 2, "SASRec: max_len must be at least 2");
         anyhow::ensure!(
-            cfg.dim % cfg.heads.max(1) == 0,
+            cfg.dim.is_multiple_of(cfg.heads.max(1)),
             "SASRec: dim must be a multiple of heads"
         );
         let started = Instant::now();
