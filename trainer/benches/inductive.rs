@@ -42,21 +42,8 @@ use reelgraph_trainer::graph::Graph;
 use reelgraph_trainer::infer;
 use reelgraph_trainer::model::{FeatureTensors, ItemFeatures, title_words, year_bucket};
 use reelgraph_trainer::pipeline::{DECAY_GRID, choose_decay};
-use reelgraph_trainer::sampler::{Neighbourhoods, WalkConfig};
+use reelgraph_trainer::sampler::{Neighbourhoods, Rng, WalkConfig};
 use reelgraph_trainer::train::{self, Outcome, RunOptions, TrainConfig, Trained};
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
 
 /// `split` with its items renumbered: old index `i` becomes `pos[i]`.
 fn renumber(split: &Split, order: &[usize], pos: &[u32]) -> Split {
@@ -180,10 +167,10 @@ fn main() -> anyhow::Result<()> {
     let n = original.num_items();
 
     // The hidden movies: a seeded 10 %, put after the others.
-    let mut rng = Rng(seed);
+    let mut rng = Rng::from_state(seed);
     let mut shuffled: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
-        shuffled.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+        shuffled.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
     }
     let mut hidden = vec![false; n];
     for &i in &shuffled[..n / 10] {
@@ -303,13 +290,15 @@ fn main() -> anyhow::Result<()> {
         "the kept movies' vectors are the cold model's"
     );
 
+    // The held-out items that are hidden movies (others: none).
+    let hidden_only = |held: &[Option<u32>]| -> Vec<Option<u32>> {
+        held.iter()
+            .map(|t| t.filter(|&i| (i as usize) >= kept))
+            .collect()
+    };
     // The test interactions on hidden movies.
     let on_hidden = Split {
-        test: full
-            .test
-            .iter()
-            .map(|t| t.filter(|&i| (i as usize) >= kept))
-            .collect(),
+        test: hidden_only(&full.test),
         ..full.clone()
     };
     let cases = on_hidden.test_len();
@@ -331,11 +320,7 @@ fn main() -> anyhow::Result<()> {
     let folded = infer::fold_in(&with_graph, dim, kept, &full_nbrs);
     let fold_m = history(&folded, cold_decay);
     let val_hidden = Split {
-        val: full
-            .val
-            .iter()
-            .map(|v| v.filter(|&i| (i as usize) >= kept))
-            .collect(),
+        val: hidden_only(&full.val),
         ..full.clone()
     };
     let blend = |alpha: f32| -> Vec<f32> {

@@ -72,6 +72,25 @@ pub struct FeedbackUsed {
     pub unknown_movies: usize,
 }
 
+impl std::fmt::Display for FeedbackUsed {
+    /// The summary the log and `report.md` give.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "feedback: {} visitors ({} added as train-only users), {} signals: {} likes as \
+             interactions, {} dislikes as negatives, {} skips unused, {} naming movies not in \
+             the catalogue",
+            self.visitors,
+            self.visitors_used,
+            self.signals,
+            self.likes,
+            self.dislikes,
+            self.skips,
+            self.unknown_movies
+        )
+    }
+}
+
 impl Feedback {
     /// Group the stores' marks by visitor, dropping the visitor ids.
     pub fn from_marks(marks: Vec<Mark>) -> Feedback {

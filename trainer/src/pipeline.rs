@@ -153,29 +153,8 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
     let mut rep = Report::new(&ds.name, &split);
     if let Some(fb) = feedback_of_run(opts)? {
         let used = feedback::add_to_split(&mut split, &fb);
-        tracing::info!(
-            "feedback: {} visitors ({} with likes added as users), {} signals: {} likes, \
-             {} dislikes, {} skips, {} naming unknown movies",
-            used.visitors,
-            used.visitors_used,
-            used.signals,
-            used.likes,
-            used.dislikes,
-            used.skips,
-            used.unknown_movies
-        );
-        rep.notes.push(format!(
-            "feedback: {} visitors ({} added as train-only users), {} signals: {} likes as \
-             interactions, {} dislikes as negatives, {} skips unused, {} naming movies not in \
-             the catalogue",
-            used.visitors,
-            used.visitors_used,
-            used.signals,
-            used.likes,
-            used.dislikes,
-            used.skips,
-            used.unknown_movies
-        ));
+        tracing::info!("{used}");
+        rep.notes.push(used.to_string());
         rep.feedback = Some(used);
     }
     tracing::info!(

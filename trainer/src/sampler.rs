@@ -20,6 +20,11 @@ use crate::graph::Graph;
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator whose state is `state` (its first output is the
+    /// SplitMix64 output after `state`).
+    pub fn from_state(state: u64) -> Self {
+        Rng(state)
+    }
     /// A generator keyed by several values (seed, purpose, indices).
     pub fn keyed(keys: &[u64]) -> Self {
         let mut r = Rng(0x9E37_79B9_7F4A_7C15);

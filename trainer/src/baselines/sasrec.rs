@@ -38,6 +38,7 @@ use burn::prelude::*;
 
 use crate::data::Split;
 use crate::evaluate::{EvalSplit, Metrics, Scorer, evaluate};
+use crate::sampler::Rng;
 
 /// Hyper-parameters (defaults: the paper's MovieLens recipe).
 #[derive(Clone, Debug, PartialEq)]
@@ -150,19 +151,6 @@ pub struct SasRec {
     pub best_val_hr10: f64,
 }
 
-/// SplitMix64: batches' order.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 /// Left-padded windows of the last `len` items of each sequence
 /// (item index + 1; 0 = padding), `[rows.len(), width]` row-major, width =
 /// the longest window.
@@ -211,14 +199,15 @@ impl SasRec {
             .filter(|&u| split.train[u].len() >= 2)
             .collect();
         anyhow::ensure!(!users.is_empty(), "SASRec: no user has two train items");
-        let mut rng = Rng(cfg.seed ^ 0x5A5_12EC);
+        // the batches' order
+        let mut rng = Rng::from_state(cfg.seed ^ 0x5A5_12EC);
         let mut order = users.clone();
         let mut best: Option<(f64, usize, SasRecModel)> = None;
         let mut bad = 0;
         let mut epochs = 0;
         for epoch in 1..=cfg.max_epochs {
             for i in (1..order.len()).rev() {
-                order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+                order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
             }
             let mut loss_sum = 0.0f64;
             let mut steps = 0usize;
