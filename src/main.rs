@@ -12,6 +12,11 @@
 mod cmd;
 mod ui;
 
+/// mimalloc: the server allocates a few small buffers per request on every
+/// worker thread; glibc's allocator spent ~12 % of the serving profile.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use reelgraph_core::settings::{self as s, Sources};
 
