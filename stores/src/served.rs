@@ -18,9 +18,12 @@ use crate::vector::{Hit, SearchFilter, VectorReader};
 use reelgraph_core::error::{Error, Result};
 use reelgraph_core::types::MovieId;
 
-/// Above this many rows an embedded search runs on the blocking pool, off
-/// the async workers.
-const BLOCKING_FROM: usize = 2_000;
+/// Above this many rows scanned (rows × queries) an embedded search runs on
+/// the blocking pool, off the async workers. Below it the scan (tens of µs
+/// per thousand rows at dimension 64) costs less than handing it to another
+/// thread and waking the worker again, which under load is a context switch
+/// per request.
+const BLOCKING_FROM: usize = 8_192;
 
 /// One version's vectors: all of them in memory, searched in process or by
 /// a remote store of the same version.
