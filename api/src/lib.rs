@@ -33,6 +33,7 @@ pub mod error;
 pub mod feedback;
 pub mod function;
 pub mod input;
+pub mod json;
 pub mod legacy;
 pub mod observe;
 pub mod poster;

@@ -1,6 +1,6 @@
 //! Handlers of the v1 API and of `/health`, `/ready`.
 
-use axum::Json;
+use crate::json::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
