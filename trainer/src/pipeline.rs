@@ -223,7 +223,7 @@ pub fn train_and_evaluate(opts: &PipelineOptions) -> anyhow::Result<PipelineOutc
     ));
     if let Some(cfg) = &opts.baselines {
         let t = Instant::now();
-        let runs = run_baselines(&split, cfg)?;
+        let runs = run_baselines(&split, cfg, opts.run.progress)?;
         rep.push_baselines(&runs);
         tracing::info!("baselines in {:.1}s", t.elapsed().as_secs_f64());
     }

@@ -101,14 +101,41 @@ fn fmt_decay(d: f32) -> String {
     format!("decay={d}")
 }
 
+/// The baselines' progress bar (stderr): one step per model fitted —
+/// popularity, ItemKNN, each EASE λ, SASRec — with the step's name and,
+/// for SASRec, its epoch.
+fn progress_bar(show: bool, config: &BaselineConfig) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let steps = 2 + config.ease_lambdas.len() + usize::from(config.sasrec.is_some());
+    let bar = indicatif::ProgressBar::new(steps as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})",
+        )
+        .expect("progress template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix("baselines");
+    bar
+}
+
 /// Fit, select on validation and evaluate every baseline. Rows in the order
-/// popularity, itemknn/history, itemknn/recency, ease/history, ease/recency.
-pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<Vec<BaselineRun>> {
+/// popularity, itemknn/history, itemknn/recency, ease/history, ease/recency
+/// (then sasrec). `progress`: draw a progress bar on stderr.
+pub fn run_baselines(
+    split: &Split,
+    config: &BaselineConfig,
+    progress: bool,
+) -> anyhow::Result<Vec<BaselineRun>> {
     anyhow::ensure!(!config.decays.is_empty(), "decay grid is empty");
     anyhow::ensure!(!config.ease_lambdas.is_empty(), "EASE λ grid is empty");
     let n = split.num_items();
     let mut runs = Vec::new();
+    let bar = progress_bar(progress, config);
 
+    bar.set_message("popularity");
     let t = Instant::now();
     let pop = Popularity::fit(split);
     let (val, test) = crate::evaluate::evaluate_both(split, &pop);
@@ -121,6 +148,8 @@ pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<V
         seconds: t.elapsed().as_secs_f64(),
     });
 
+    bar.inc(1);
+    bar.set_message("itemknn");
     let t = Instant::now();
     let gram = cooccurrence(split);
     let gram_seconds = t.elapsed().as_secs_f64();
@@ -150,12 +179,14 @@ pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<V
         seconds: knn_seconds,
     });
     drop(knn);
+    bar.inc(1);
 
     // EASE: one inverse per λ, every decay evaluated on it.
     let t = Instant::now();
     let mut best_plain: Option<(f64, Metrics, ItemItem)> = None;
     let mut best_recency: Option<(f64, f32, Metrics, ItemItem)> = None;
     for &lambda in &config.ease_lambdas {
+        bar.set_message(format!("ease λ={lambda}"));
         let tl = Instant::now();
         let model = ItemItem::new(ease_matrix(&gram, n, lambda)?, n, 1.0);
         let (decay, m, plain) = best_decay(split, &model, &config.decays);
@@ -182,6 +213,7 @@ pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<V
             (false, true) => best_recency = Some((lambda, decay, m, model)),
             (false, false) => {}
         }
+        bar.inc(1);
     }
     let (lambda_p, val_p, model_p) = best_plain.expect("λ grid is not empty");
     let (lambda_r, decay_r, val_r, model_r) = best_recency.expect("λ grid is not empty");
@@ -207,7 +239,11 @@ pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<V
 
     if let Some(cfg) = &config.sasrec {
         let t = Instant::now();
-        let model = SasRec::fit(split, cfg)?;
+        bar.set_message("sasrec");
+        let model = SasRec::fit_with(split, cfg, &mut |epoch, max| {
+            bar.set_message(format!("sasrec epoch {epoch}/{max}"));
+        })?;
+        bar.inc(1);
         let scorer = model.scorer(split);
         let (val, test) = crate::evaluate::evaluate_both(split, &scorer);
         runs.push(BaselineRun {
@@ -222,6 +258,7 @@ pub fn run_baselines(split: &Split, config: &BaselineConfig) -> anyhow::Result<V
             seconds: t.elapsed().as_secs_f64(),
         });
     }
+    bar.finish_and_clear();
     Ok(runs)
 }
 

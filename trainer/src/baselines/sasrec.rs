@@ -175,6 +175,16 @@ fn windows(rows: &[&[u32]], len: usize) -> (Vec<i64>, usize) {
 impl SasRec {
     /// Train on the train split, early stopping on val HR@10.
     pub fn fit(split: &Split, cfg: &SasRecConfig) -> anyhow::Result<SasRec> {
+        Self::fit_with(split, cfg, &mut |_, _| {})
+    }
+
+    /// [`SasRec::fit`], calling `on_epoch(epoch, max_epochs)` after each
+    /// epoch's training pass (for a progress bar).
+    pub fn fit_with(
+        split: &Split,
+        cfg: &SasRecConfig,
+        on_epoch: &mut dyn FnMut(usize, usize),
+    ) -> anyhow::Result<SasRec> {
         anyhow::ensure!(cfg.max_len >= 2, "SASRec: max_len must be at least 2");
         anyhow::ensure!(
             cfg.dim.is_multiple_of(cfg.heads.max(1)),
@@ -245,6 +255,7 @@ impl SasRec {
                 model = optim.step(cfg.lr, model, grads);
             }
             epochs = epoch;
+            on_epoch(epoch, cfg.max_epochs);
             if epoch % cfg.eval_every.max(1) != 0 && epoch != cfg.max_epochs {
                 continue;
             }
