@@ -397,7 +397,11 @@ pub fn train(
             state.step..steps,
             layers,
         );
-        let bar = progress_bar(opts.progress, steps, epoch + 1, cfg.epochs);
+        let bar = progress_bar(
+            opts.progress,
+            steps,
+            format!("epoch {}/{}", epoch + 1, cfg.epochs),
+        );
         bar.set_position(state.step as u64);
         let bar_start = Instant::now();
         let first_step = state.step;
@@ -514,7 +518,13 @@ pub fn train(
     })))
 }
 
-fn progress_bar(show: bool, steps: usize, epoch: usize, epochs: usize) -> indicatif::ProgressBar {
+/// A progress bar on stderr of `steps` steps named `prefix` (hidden unless
+/// `show`): the epochs' bars here and the baselines' bar.
+pub(crate) fn progress_bar(
+    show: bool,
+    steps: usize,
+    prefix: impl Into<std::borrow::Cow<'static, str>>,
+) -> indicatif::ProgressBar {
     if !show {
         return indicatif::ProgressBar::hidden();
     }
@@ -526,7 +536,7 @@ fn progress_bar(show: bool, steps: usize, epoch: usize, epochs: usize) -> indica
         .expect("progress template")
         .progress_chars("=> "),
     );
-    bar.set_prefix(format!("epoch {epoch}/{epochs}"));
+    bar.set_prefix(prefix);
     bar
 }
 

@@ -101,26 +101,6 @@ fn fmt_decay(d: f32) -> String {
     format!("decay={d}")
 }
 
-/// The baselines' progress bar (stderr): one step per model fitted —
-/// popularity, ItemKNN, each EASE λ, SASRec — with the step's name and,
-/// for SASRec, its epoch.
-fn progress_bar(show: bool, config: &BaselineConfig) -> indicatif::ProgressBar {
-    if !show {
-        return indicatif::ProgressBar::hidden();
-    }
-    let steps = 2 + config.ease_lambdas.len() + usize::from(config.sasrec.is_some());
-    let bar = indicatif::ProgressBar::new(steps as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})",
-        )
-        .expect("progress template")
-        .progress_chars("=> "),
-    );
-    bar.set_prefix("baselines");
-    bar
-}
-
 /// Fit, select on validation and evaluate every baseline. Rows in the order
 /// popularity, itemknn/history, itemknn/recency, ease/history, ease/recency
 /// (then sasrec). `progress`: draw a progress bar on stderr.
@@ -133,7 +113,10 @@ pub fn run_baselines(
     anyhow::ensure!(!config.ease_lambdas.is_empty(), "EASE λ grid is empty");
     let n = split.num_items();
     let mut runs = Vec::new();
-    let bar = progress_bar(progress, config);
+    // One step per model fitted: popularity, ItemKNN, each EASE λ, SASRec;
+    // the message names the step (and SASRec's epoch).
+    let steps = 2 + config.ease_lambdas.len() + usize::from(config.sasrec.is_some());
+    let bar = crate::train::progress_bar(progress, steps, "baselines");
 
     bar.set_message("popularity");
     let t = Instant::now();
