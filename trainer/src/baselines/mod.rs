@@ -12,6 +12,9 @@
 //! - **EASE** (Steck 2019): `P = (XᵀX + λI)⁻¹`, `B = I − P diag(1/diag P)`
 //!   (so `B_jj = 0`); score = `x_u B` with `x_u` the (weighted) history.
 //!   λ is chosen on validation from [`BaselineConfig::ease_lambdas`].
+//! - **transitions** ([`transitions`]): skip transitions between the items
+//!   of each train sequence (window and decay chosen on validation), a
+//!   first-order sequential baseline.
 //! - **SASRec** (opt-in, [`BaselineConfig::sasrec`]; [`sasrec`]): a causal
 //!   transformer over each user's sequence trained with full softmax
 //!   cross-entropy, the strongest sequential baseline of its size.
@@ -31,10 +34,12 @@ use crate::evaluate::{EvalSplit, Metrics, evaluate};
 mod ease;
 mod models;
 pub mod sasrec;
+pub mod transitions;
 
 pub use ease::{ease_matrix, regularised_inverse};
 pub use models::{ItemItem, ItemItemRef, Popularity, cooccurrence, itemknn_matrix};
 pub use sasrec::{SasRec, SasRecConfig};
+pub use transitions::{TransitionScorer, Transitions, choose_transitions};
 
 /// Grids searched on validation.
 #[derive(Clone, Debug)]
@@ -102,8 +107,8 @@ fn fmt_decay(d: f32) -> String {
 }
 
 /// Fit, select on validation and evaluate every baseline. Rows in the order
-/// popularity, itemknn/history, itemknn/recency, ease/history, ease/recency
-/// (then sasrec). `progress`: draw a progress bar on stderr.
+/// popularity, itemknn/history, itemknn/recency, ease/history, ease/recency,
+/// transitions/recency (then sasrec). `progress`: draw a progress bar on stderr.
 pub fn run_baselines(
     split: &Split,
     config: &BaselineConfig,
@@ -113,9 +118,9 @@ pub fn run_baselines(
     anyhow::ensure!(!config.ease_lambdas.is_empty(), "EASE λ grid is empty");
     let n = split.num_items();
     let mut runs = Vec::new();
-    // One step per model fitted: popularity, ItemKNN, each EASE λ, SASRec;
-    // the message names the step (and SASRec's epoch).
-    let steps = 2 + config.ease_lambdas.len() + usize::from(config.sasrec.is_some());
+    // One step per model fitted: popularity, ItemKNN, each EASE λ,
+    // transitions, SASRec; the message names the step (and SASRec's epoch).
+    let steps = 3 + config.ease_lambdas.len() + usize::from(config.sasrec.is_some());
     let bar = crate::train::progress_bar(progress, steps, "baselines");
 
     bar.set_message("popularity");
@@ -219,6 +224,28 @@ pub fn run_baselines(
         test: test_r,
         seconds: ease_seconds,
     });
+
+    bar.set_message("transitions");
+    let t = Instant::now();
+    let (trans, decay, val) = choose_transitions(split);
+    let test = evaluate(
+        split,
+        &TransitionScorer {
+            transitions: &trans,
+            decay,
+        },
+        EvalSplit::Test,
+    );
+    runs.push(BaselineRun {
+        model: "transitions",
+        recommender: "recency",
+        params: format!("window={}, {}", trans.window(), fmt_decay(decay)),
+        val,
+        test,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+    drop(trans);
+    bar.inc(1);
 
     if let Some(cfg) = &config.sasrec {
         let t = Instant::now();

@@ -56,7 +56,7 @@ fn trains_reports_and_exports() {
     let report_path = tmp.path().join("out/report.json");
     let f = finished(&options(&data, &report_path));
 
-    // Report rows: pinsage history + latest-item, 5 baselines; val and test each.
+    // Report rows: pinsage history + latest-item, 6 baselines; val and test each.
     let rows: Vec<(String, String, EvalSplit)> = f
         .report
         .results
@@ -71,6 +71,7 @@ fn trains_reports_and_exports() {
         ("itemknn", "recency"),
         ("ease", "history"),
         ("ease", "recency"),
+        ("transitions", "recency"),
     ];
     assert_eq!(rows.len(), expected.len() * 2, "{rows:?}");
     for (m, r) in expected {
