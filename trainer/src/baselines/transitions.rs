@@ -12,8 +12,6 @@
 //! The window and the decay are chosen on validation HR@10
 //! ([`choose_transitions`]), like every other row's settings.
 
-use rayon::prelude::*;
-
 use crate::data::Split;
 use crate::evaluate::{EvalSplit, Metrics, Scorer, evaluate};
 
@@ -152,29 +150,33 @@ impl Scorer for TransitionScorer<'_> {
 /// (earlier grid entries keep a tie): the transitions, their decay, and
 /// their val metrics.
 pub fn choose_transitions(split: &Split) -> (Transitions, f32, Metrics) {
-    let built: Vec<Transitions> = WINDOW_GRID
-        .par_iter()
-        .map(|&w| Transitions::from_split(split, w, GAP_DECAY))
-        .collect();
-    let mut best: Option<(usize, f32, Metrics)> = None;
-    for (k, t) in built.iter().enumerate() {
+    // One window's transitions at a time (the evaluations are parallel):
+    // only the best so far is kept, so memory stays one window's.
+    let mut best: Option<(Transitions, f32, Metrics)> = None;
+    for &window in &WINDOW_GRID {
+        let t = Transitions::from_split(split, window, GAP_DECAY);
+        let mut chosen: Option<(f32, Metrics)> = None;
         for &decay in &DECAY_GRID {
             let m = evaluate(
                 split,
                 &TransitionScorer {
-                    transitions: t,
+                    transitions: &t,
                     decay,
                 },
                 EvalSplit::Val,
             );
-            if best.as_ref().is_none_or(|(_, _, b)| m.hr10 > b.hr10) {
-                best = Some((k, decay, m));
+            let beats = |b: &Metrics| m.hr10 > b.hr10;
+            if chosen.as_ref().is_none_or(|(_, b)| beats(b))
+                && best.as_ref().is_none_or(|(_, _, b)| beats(b))
+            {
+                chosen = Some((decay, m));
             }
         }
+        if let Some((decay, m)) = chosen {
+            best = Some((t, decay, m));
+        }
     }
-    let (k, decay, m) = best.expect("non-empty grids");
-    let t = built.into_iter().nth(k).expect("chosen window");
-    (t, decay, m)
+    best.expect("non-empty grids")
 }
 
 #[cfg(test)]
