@@ -65,9 +65,9 @@ impl Default for BaselineConfig {
 /// One fitted, selected baseline with its val and test metrics.
 #[derive(Clone, Debug)]
 pub struct BaselineRun {
-    /// `"popularity"`, `"itemknn"` or `"ease"`.
+    /// `"popularity"`, `"itemknn"`, `"ease"`, `"transitions"` or `"sasrec"`.
     pub model: &'static str,
-    /// `"-"` (popularity), `"history"` (plain) or `"recency"`.
+    /// `"-"` (popularity), `"history"` (plain), `"recency"` or `"sequence"` (SASRec).
     pub recommender: &'static str,
     /// Chosen hyper-parameters, human readable (e.g. `"λ=100, decay=0.9"`).
     pub params: String,
