@@ -151,28 +151,25 @@ impl Scorer for TransitionScorer<'_> {
 /// their val metrics.
 pub fn choose_transitions(split: &Split) -> (Transitions, f32, Metrics) {
     // One window's transitions at a time (the evaluations are parallel):
-    // only the best so far is kept, so memory stays one window's.
+    // only the best so far is kept, so memory stays one window's. The first
+    // strict maximum of each window's decays, then the first strict maximum
+    // over the windows, is the first strict maximum of the whole grid.
     let mut best: Option<(Transitions, f32, Metrics)> = None;
     for &window in &WINDOW_GRID {
         let t = Transitions::from_split(split, window, GAP_DECAY);
-        let mut chosen: Option<(f32, Metrics)> = None;
+        let mut here: Option<(f32, Metrics)> = None;
         for &decay in &DECAY_GRID {
-            let m = evaluate(
-                split,
-                &TransitionScorer {
-                    transitions: &t,
-                    decay,
-                },
-                EvalSplit::Val,
-            );
-            let beats = |b: &Metrics| m.hr10 > b.hr10;
-            if chosen.as_ref().is_none_or(|(_, b)| beats(b))
-                && best.as_ref().is_none_or(|(_, _, b)| beats(b))
-            {
-                chosen = Some((decay, m));
+            let scorer = TransitionScorer {
+                transitions: &t,
+                decay,
+            };
+            let m = evaluate(split, &scorer, EvalSplit::Val);
+            if here.as_ref().is_none_or(|(_, b)| m.hr10 > b.hr10) {
+                here = Some((decay, m));
             }
         }
-        if let Some((decay, m)) = chosen {
+        let (decay, m) = here.expect("non-empty decay grid");
+        if best.as_ref().is_none_or(|(_, _, b)| m.hr10 > b.hr10) {
             best = Some((t, decay, m));
         }
     }
