@@ -11,7 +11,10 @@
 //!   neighbourhood truncation; score = Σ over the history of `w_h sim(h, ·)`.
 //! - **EASE** (Steck 2019): `P = (XᵀX + λI)⁻¹`, `B = I − P diag(1/diag P)`
 //!   (so `B_jj = 0`); score = `x_u B` with `x_u` the (weighted) history.
-//!   λ is chosen on validation from [`BaselineConfig::ease_lambdas`].
+//!   λ is chosen on validation from [`BaselineConfig::ease_lambdas`]; the
+//!   weights of every λ come from one eigendecomposition of the users' `XXᵀ`
+//!   when there are fewer users than items, else from one Cholesky
+//!   factorisation per λ ([`EaseSolver`]).
 //! - **transitions** ([`transitions`]): skip transitions between the items
 //!   of each train sequence (window and decay chosen on validation), a
 //!   first-order sequential baseline.
@@ -36,8 +39,10 @@ mod models;
 pub mod sasrec;
 pub mod transitions;
 
-pub use ease::{ease_matrix, regularised_inverse};
-pub use models::{ItemItem, ItemItemRef, Popularity, cooccurrence, itemknn_matrix};
+pub use ease::{EaseSolver, ease_matrix, regularised_inverse};
+pub use models::{
+    ItemItem, ItemItemRef, Popularity, cooccurrence, cooccurrence_of, itemknn_matrix, train_sets,
+};
 pub use sasrec::{SasRec, SasRecConfig};
 pub use transitions::{TransitionScorer, Transitions, choose_transitions};
 
@@ -139,7 +144,8 @@ pub fn run_baselines(
     bar.inc(1);
     bar.set_message("itemknn");
     let t = Instant::now();
-    let gram = cooccurrence(split);
+    let sets = train_sets(split);
+    let gram = cooccurrence_of(&sets, n);
     let gram_seconds = t.elapsed().as_secs_f64();
 
     // ItemKNN
@@ -169,14 +175,23 @@ pub fn run_baselines(
     drop(knn);
     bar.inc(1);
 
-    // EASE: one inverse per λ, every decay evaluated on it.
+    // EASE: the weights of every λ (from one decomposition on the user
+    // side), every decay evaluated on each.
     let t = Instant::now();
+    bar.set_message("ease: decomposing");
+    let solver = EaseSolver::new(&gram, n, &sets)?;
+    drop(sets);
+    tracing::debug!(
+        route = solver.route(),
+        seconds = t.elapsed().as_secs_f64(),
+        "EASE solver"
+    );
     let mut best_plain: Option<(f64, Metrics, ItemItem)> = None;
     let mut best_recency: Option<(f64, f32, Metrics, ItemItem)> = None;
     for &lambda in &config.ease_lambdas {
         bar.set_message(format!("ease λ={lambda}"));
         let tl = Instant::now();
-        let model = ItemItem::new(ease_matrix(&gram, n, lambda)?, n, 1.0);
+        let model = ItemItem::new(solver.weights(lambda)?, n, 1.0);
         let (decay, m, plain) = best_decay(split, &model, &config.decays);
         let plain = match plain {
             Some(p) => p,

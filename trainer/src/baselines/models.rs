@@ -101,8 +101,13 @@ impl Scorer for ItemItemRef<'_> {
 /// matrix: entry (i, j) = number of users with both items in train; the
 /// diagonal is the item's user count.
 pub fn cooccurrence(split: &Split) -> Vec<f64> {
-    let n = split.num_items();
-    let user_items: Vec<Vec<u32>> = split
+    cooccurrence_of(&train_sets(split), split.num_items())
+}
+
+/// Each user's train items, sorted, without repeats (the rows of the binary
+/// user × item matrix `X`).
+pub fn train_sets(split: &Split) -> Vec<Vec<u32>> {
+    split
         .train
         .iter()
         .map(|items| {
@@ -111,7 +116,11 @@ pub fn cooccurrence(split: &Split) -> Vec<f64> {
             v.dedup();
             v
         })
-        .collect();
+        .collect()
+}
+
+/// [`cooccurrence`] of given item sets over `n` items.
+pub fn cooccurrence_of(user_items: &[Vec<u32>], n: usize) -> Vec<f64> {
     let mut item_users: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (u, items) in user_items.iter().enumerate() {
         for &i in items {
