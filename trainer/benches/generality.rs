@@ -90,6 +90,11 @@ fn run(name: &'static str, dir: PathBuf, load: LoadOptions) -> anyhow::Result<Su
     let pin = f.pinsage(EvalSplit::Test).copied().unwrap_or_default();
     let pin_val = f.pinsage(EvalSplit::Val).copied().unwrap_or_default();
     let above_all = f.report.pinsage_above_every_baseline(EvalSplit::Test);
+    // Each row's chosen settings and seconds (the report's notes).
+    println!();
+    for note in &f.report.notes {
+        println!("- {note}");
+    }
     println!(
         "\ntrain_seconds {:.1}, whole job incl. baselines {total:.1} s, epochs run {}, best epoch {}, decay {}",
         f.report.train_seconds, f.epochs_run, f.best_epoch, f.decay
