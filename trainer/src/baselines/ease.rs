@@ -161,6 +161,7 @@ impl<'a> EaseSolver<'a> {
             Self::Items { gram, n } => return ease_matrix(gram, *n, lambda),
             Self::Users { z, s, users, n } => (z, s, *users, *n),
         };
+        let started = std::time::Instant::now();
         // Y = (S + λ)^(-1/2) Z, so A = YᵀY.
         let scale: Vec<f64> = s.iter().map(|&x| 1.0 / (x + lambda).sqrt()).collect();
         let mut y = z.clone();
@@ -180,6 +181,7 @@ impl<'a> EaseSolver<'a> {
         let yr = MatRef::from_column_major_slice(&y, m, n);
         let a: Mat<f64> = yr.transpose() * yr;
         drop(y);
+        let product = started.elapsed().as_secs_f64();
         // Row i of B from column i of A (A is symmetric; its columns are
         // contiguous): B_ij = A_ji / (1 − A_jj).
         let mut b = vec![0.0f32; n * n];
@@ -191,6 +193,12 @@ impl<'a> EaseSolver<'a> {
                 }
             }
         });
+        tracing::debug!(
+            lambda,
+            product,
+            seconds = started.elapsed().as_secs_f64(),
+            "EASE weights (users route)"
+        );
         Ok(b)
     }
 }

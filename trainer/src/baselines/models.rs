@@ -85,6 +85,52 @@ fn score_item_item(matrix: &[f32], n: usize, decay: f32, history: &[u32], out: &
     }
 }
 
+/// [`score_item_item`] under several decays at once: each matrix row of
+/// the history is read once for all of them (`outs[k]` for `decays[k]`, the
+/// same sums in the same order as one decay alone).
+pub(crate) fn score_item_item_decays(
+    matrix: &[f32],
+    n: usize,
+    decays: &[f32],
+    history: &[u32],
+    outs: &mut [Vec<f32>],
+) {
+    let weights: Vec<Vec<f32>> = decays
+        .iter()
+        .map(|&d| recency_weights(history.len(), d))
+        .collect();
+    for out in outs.iter_mut() {
+        out.fill(0.0);
+    }
+    for (pos, &h) in history.iter().enumerate() {
+        let row = &matrix[h as usize * n..(h as usize + 1) * n];
+        for (out, w) in outs.iter_mut().zip(&weights) {
+            let w = w[pos];
+            if w == 0.0 {
+                continue;
+            }
+            for (o, &m) in out.iter_mut().zip(row) {
+                *o += w * m;
+            }
+        }
+    }
+}
+
+impl ItemItem {
+    /// Val (or test) metrics of this matrix under each decay of `decays`, in
+    /// one pass over the users.
+    pub fn evaluate_decays(
+        &self,
+        split: &crate::data::Split,
+        which: crate::evaluate::EvalSplit,
+        decays: &[f32],
+    ) -> Vec<crate::evaluate::Metrics> {
+        crate::evaluate::evaluate_many(split, which, decays.len(), |_, history, outs| {
+            score_item_item_decays(&self.matrix, self.n, decays, history, outs)
+        })
+    }
+}
+
 impl Scorer for ItemItem {
     fn score(&self, _user: u32, history: &[u32], out: &mut [f32]) {
         score_item_item(&self.matrix, self.n, self.decay, history, out)
