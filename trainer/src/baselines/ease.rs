@@ -22,6 +22,8 @@ use faer::linalg::solvers::DenseSolveCore as _;
 use faer::{Mat, MatRef, Side};
 use rayon::prelude::*;
 
+use super::models::cooccurrence_of;
+
 /// `P = (G + λI)⁻¹` of the row-major n × n symmetric matrix `gram`, as a
 /// column-major faer matrix. Fails if `G + λI` is not positive definite.
 pub fn regularised_inverse(gram: &[f64], n: usize, lambda: f64) -> anyhow::Result<Mat<f64>> {
@@ -99,17 +101,9 @@ impl<'a> EaseSolver<'a> {
                 item_users[i as usize].push(u as u32);
             }
         }
-        // K = XXᵀ (m × m, symmetric): K_uv = |items(u) ∩ items(v)|.
-        let mut k = vec![0.0f64; m * m];
-        k.par_chunks_mut(m.max(1))
-            .zip(sets.par_iter())
-            .for_each(|(row, items)| {
-                for &i in *items {
-                    for &v in &item_users[i as usize] {
-                        row[v as usize] += 1.0;
-                    }
-                }
-            });
+        // K = XXᵀ (m × m): K_uv = |items(u) ∩ items(v)|, the co-occurrence
+        // matrix of the transposed sets (each item's users).
+        let k = cooccurrence_of(&item_users, m);
         let eig = MatRef::from_column_major_slice(&k, m, m)
             .self_adjoint_eigen(Side::Lower)
             .map_err(|e| anyhow::anyhow!("eigendecomposition of XXᵀ failed: {e:?}"))?;
@@ -161,6 +155,9 @@ impl<'a> EaseSolver<'a> {
             Self::Items { gram, n } => return ease_matrix(gram, *n, lambda),
             Self::Users { z, s, users, n } => (z, s, *users, *n),
         };
+        if m == 0 {
+            return Ok(vec![0.0; n * n]);
+        }
         let started = std::time::Instant::now();
         // Y = (S + λ)^(-1/2) Z, so A = YᵀY.
         let scale: Vec<f64> = s.iter().map(|&x| 1.0 / (x + lambda).sqrt()).collect();
@@ -175,9 +172,6 @@ impl<'a> EaseSolver<'a> {
             .par_chunks(m.max(1))
             .map(|col| 1.0 - col.iter().map(|x| x * x).sum::<f64>())
             .collect();
-        if m == 0 {
-            return Ok(vec![0.0; n * n]);
-        }
         let yr = MatRef::from_column_major_slice(&y, m, n);
         let a: Mat<f64> = yr.transpose() * yr;
         drop(y);
@@ -252,18 +246,6 @@ mod tests {
             .collect()
     }
 
-    fn gram_of(sets: &[Vec<u32>], n: usize) -> Vec<f64> {
-        let mut g = vec![0.0; n * n];
-        for s in sets {
-            for &i in s {
-                for &j in s {
-                    g[i as usize * n + j as usize] += 1.0;
-                }
-            }
-        }
-        g
-    }
-
     #[test]
     fn user_side_route_by_hand() {
         // One user with items {0, 1} of 2: X = [1 1], XXᵀ = [2], so
@@ -288,7 +270,7 @@ mod tests {
             let mut sets = random_sets(m, n, seed);
             sets.retain(|s| !s.contains(&(n as u32 - 1)));
             sets.push(Vec::new());
-            let g = gram_of(&sets, n);
+            let g = cooccurrence_of(&sets, n);
             for lambda in [0.5, 3.0, 100.0] {
                 let items = EaseSolver::Items { gram: &g, n }.weights(lambda).unwrap();
                 let users = EaseSolver::users(&sets, n)
@@ -312,10 +294,10 @@ mod tests {
     #[test]
     fn the_route_follows_the_shape() {
         let sets = random_sets(3, 8, 4);
-        let g = gram_of(&sets, 8);
+        let g = cooccurrence_of(&sets, 8);
         assert_eq!(EaseSolver::new(&g, 8, &sets).unwrap().route(), "users");
         let sets = random_sets(8, 3, 5);
-        let g = gram_of(&sets, 3);
+        let g = cooccurrence_of(&sets, 3);
         assert_eq!(EaseSolver::new(&g, 3, &sets).unwrap().route(), "items");
         assert!(EaseSolver::new(&g, 3, &sets).unwrap().weights(0.0).is_err());
     }

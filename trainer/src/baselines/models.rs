@@ -72,35 +72,32 @@ pub struct ItemItemRef<'a> {
 }
 
 fn score_item_item(matrix: &[f32], n: usize, decay: f32, history: &[u32], out: &mut [f32]) {
-    out.fill(0.0);
-    let weights = recency_weights(history.len(), decay);
-    for (&h, &w) in history.iter().zip(&weights) {
-        if w == 0.0 {
-            continue;
-        }
-        let row = &matrix[h as usize * n..(h as usize + 1) * n];
-        for (o, &m) in out.iter_mut().zip(row) {
-            *o += w * m;
-        }
-    }
+    score_item_item_decays(
+        matrix,
+        n,
+        &[decay],
+        history,
+        std::slice::from_mut(&mut &mut *out),
+    )
 }
 
-/// [`score_item_item`] under several decays at once: each matrix row of
-/// the history is read once for all of them (`outs[k]` for `decays[k]`, the
-/// same sums in the same order as one decay alone).
-pub(crate) fn score_item_item_decays(
+/// Item-item scores under several decays at once ([`score_item_item`] is
+/// the one-decay case): each matrix row of the history is read once for all
+/// of them (`outs[k]` for `decays[k]`, the same sums in the same order as one
+/// decay alone).
+pub(crate) fn score_item_item_decays<O: AsMut<[f32]>>(
     matrix: &[f32],
     n: usize,
     decays: &[f32],
     history: &[u32],
-    outs: &mut [Vec<f32>],
+    outs: &mut [O],
 ) {
     let weights: Vec<Vec<f32>> = decays
         .iter()
         .map(|&d| recency_weights(history.len(), d))
         .collect();
     for out in outs.iter_mut() {
-        out.fill(0.0);
+        out.as_mut().fill(0.0);
     }
     for (pos, &h) in history.iter().enumerate() {
         let row = &matrix[h as usize * n..(h as usize + 1) * n];
@@ -109,7 +106,7 @@ pub(crate) fn score_item_item_decays(
             if w == 0.0 {
                 continue;
             }
-            for (o, &m) in out.iter_mut().zip(row) {
+            for (o, &m) in out.as_mut().iter_mut().zip(row) {
                 *o += w * m;
             }
         }
