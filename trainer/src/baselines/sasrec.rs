@@ -151,6 +151,39 @@ pub struct SasRec {
     pub best_val_hr10: f64,
 }
 
+/// One epoch's batches: `order` is sorted by each user's window length
+/// times a random tilt (±25 %, drawn again each epoch) and cut into
+/// `batch_size` ranges, returned in random order. A batch then holds windows
+/// of about one length, so its padding (its width is its longest window)
+/// stays small — on ml-100k half the cells of random batches — while the
+/// users that share a batch still change from epoch to epoch.
+fn length_batches(
+    order: &mut [usize],
+    lens: &[usize],
+    batch_size: usize,
+    rng: &mut Rng,
+) -> Vec<std::ops::Range<usize>> {
+    let mut keyed: Vec<(f64, usize)> = order
+        .iter()
+        .map(|&u| {
+            let tilt = 1.0 + 0.5 * (rng.unit() - 0.5);
+            (lens[u].max(1) as f64 * tilt, u)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (o, (_, u)) in order.iter_mut().zip(keyed) {
+        *o = u;
+    }
+    let mut batches: Vec<_> = (0..order.len())
+        .step_by(batch_size)
+        .map(|s| s..(s + batch_size).min(order.len()))
+        .collect();
+    for i in (1..batches.len()).rev() {
+        batches.swap(i, rng.below(i + 1));
+    }
+    batches
+}
+
 /// Left-padded windows of the last `len` items of each sequence
 /// (item index + 1; 0 = padding), `[rows.len(), width]` row-major, width =
 /// the longest window.
@@ -209,19 +242,24 @@ impl SasRec {
             .filter(|&u| split.train[u].len() >= 2)
             .collect();
         anyhow::ensure!(!users.is_empty(), "SASRec: no user has two train items");
-        // the batches' order
+        // the batches' makeup and order
         let mut rng = Rng::from_state(cfg.seed ^ 0x5A5_12EC);
         let mut order = users.clone();
+        // each user's window length (the inputs: train items but the last)
+        let lens: Vec<usize> = (0..split.num_users())
+            .map(|u| split.train[u].len().saturating_sub(1).min(cfg.max_len))
+            .collect();
+        // mean predicted positions per batch
+        let per_batch = users.iter().map(|&u| lens[u]).sum::<usize>() as f64
+            / users.len().div_ceil(cfg.batch_size.max(1)) as f64;
         let mut best: Option<(f64, usize, SasRecModel)> = None;
         let mut bad = 0;
         let mut epochs = 0;
         for epoch in 1..=cfg.max_epochs {
-            for i in (1..order.len()).rev() {
-                order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-            }
+            let batches = length_batches(&mut order, &lens, cfg.batch_size.max(1), &mut rng);
             let mut loss_sum = 0.0f64;
             let mut steps = 0usize;
-            for chunk in order.chunks(cfg.batch_size.max(1)) {
+            for chunk in batches.iter().map(|r| &order[r.clone()]) {
                 let seqs: Vec<&[u32]> = chunk.iter().map(|&u| &split.train[u][..]).collect();
                 // inputs: the window without its last item; targets: shifted by one
                 let inputs: Vec<&[u32]> = seqs.iter().map(|s| &s[..s.len() - 1]).collect();
@@ -248,8 +286,12 @@ impl SasRec {
                     );
                 let log_p = burn::tensor::activation::log_softmax(model.logits(h), 1);
                 let want = Tensor::<2, Int>::from_data(TensorData::new(want, [m, 1]), &ad);
-                let loss = log_p.gather(1, want).mean().neg();
-                loss_sum += f64::from(loss.clone().into_scalar::<f32>());
+                // Each position weighs the same whatever its batch: batches
+                // of short windows hold fewer positions, so the sum is divided
+                // by an epoch's mean positions per batch, not by this batch's.
+                let loss = log_p.gather(1, want).sum().neg() / per_batch;
+                let loss_mean = loss.clone().into_scalar::<f32>() as f64 * per_batch / m as f64;
+                loss_sum += loss_mean;
                 steps += 1;
                 let grads = GradientsParams::from_grads(loss.backward(), &model);
                 model = optim.step(cfg.lr, model, grads);
@@ -326,16 +368,24 @@ struct Queries {
 /// The last hidden state of each history (`[histories.len() × d]`).
 fn last_states(model: &SasRecModel, cfg: &SasRecConfig, histories: &[&[u32]]) -> Vec<f32> {
     let device = model.items.weight.device();
-    let mut out = Vec::with_capacity(histories.len() * cfg.dim);
-    for chunk in histories.chunks(256) {
-        let (inp, width) = windows(chunk, cfg.max_len);
+    let d = cfg.dim;
+    // in order of length, so that each chunk's padding stays small
+    let mut by_len: Vec<usize> = (0..histories.len()).collect();
+    by_len.sort_by_key(|&k| histories[k].len().min(cfg.max_len));
+    let mut out = vec![0.0f32; histories.len() * d];
+    for ks in by_len.chunks(256) {
+        let chunk: Vec<&[u32]> = ks.iter().map(|&k| histories[k]).collect();
+        let (inp, width) = windows(&chunk, cfg.max_len);
         let b = chunk.len();
         let seq = Tensor::<2, Int>::from_data(TensorData::new(inp, [b, width]), &device);
         let h = model
             .hidden(seq, cfg.max_len)
             .narrow(1, width - 1, 1)
-            .reshape([b, cfg.dim]);
-        out.extend(h.into_data().try_into_vec::<f32>().expect("f32 states"));
+            .reshape([b, d]);
+        let h = h.into_data().try_into_vec::<f32>().expect("f32 states");
+        for (&k, row) in ks.iter().zip(h.chunks_exact(d)) {
+            out[k * d..(k + 1) * d].copy_from_slice(row);
+        }
     }
     out
 }
@@ -491,6 +541,73 @@ mod tests {
         };
         assert_eq!(top(&a, &split.train[0]), split.val[0].unwrap());
         assert_eq!(top(&b, &split.train[0][..12]), split.train[0][12]);
+    }
+
+    #[test]
+    fn batches_hold_windows_of_about_one_length_and_change_each_epoch() {
+        // 600 users of lengths 1..=200 in a scrambled order
+        let lens: Vec<usize> = (0..600).map(|u| 1 + (u * 37) % 200).collect();
+        let mut rng = Rng::from_state(7);
+        let mut order: Vec<usize> = (0..600).collect();
+        let first = length_batches(&mut order, &lens, 64, &mut rng);
+        let first_order = order.clone();
+        // every user once, in ranges of 64 (the last one shorter)
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..600).collect::<Vec<_>>());
+        let mut sizes: Vec<usize> = first.iter().map(|r| r.len()).collect();
+        sizes.sort_unstable();
+        assert_eq!(sizes[0], 600 % 64);
+        assert!(sizes[1..].iter().all(|&s| s == 64));
+        // padded area: the width of a batch is its longest window
+        let area = |order: &[usize], batches: &[std::ops::Range<usize>]| -> usize {
+            batches
+                .iter()
+                .map(|r| r.len() * order[r.clone()].iter().map(|&u| lens[u]).max().unwrap())
+                .sum()
+        };
+        let cells: usize = lens.iter().sum();
+        let unsorted: Vec<std::ops::Range<usize>> =
+            (0..600).step_by(64).map(|s| s..(s + 64).min(600)).collect();
+        let scrambled: Vec<usize> = (0..600).collect();
+        assert!(
+            area(&order, &first) < cells * 13 / 10,
+            "{}",
+            area(&order, &first)
+        );
+        assert!(area(&scrambled, &unsorted) > cells * 17 / 10);
+        // the next epoch groups users differently, and batches come in another order
+        let second = length_batches(&mut order, &lens, 64, &mut rng);
+        assert_ne!(order, first_order);
+        assert_ne!(second, first);
+        // and the same seed gives the same epochs
+        let mut again: Vec<usize> = (0..600).collect();
+        let mut rng = Rng::from_state(7);
+        assert_eq!(length_batches(&mut again, &lens, 64, &mut rng), first);
+        assert_eq!(again, first_order);
+    }
+
+    #[test]
+    fn states_of_histories_of_many_lengths_come_back_in_their_order() {
+        let cfg = SasRecConfig {
+            max_len: 6,
+            dim: 8,
+            heads: 2,
+            ..SasRecConfig::default()
+        };
+        let device = Device::flex();
+        let model = SasRecModel::new(30, &cfg, &device);
+        let histories: Vec<Vec<u32>> = (0..40u32)
+            .map(|k| (0..1 + (k * 7) % 11).map(|i| (k + i * 3) % 30).collect())
+            .collect();
+        let refs: Vec<&[u32]> = histories.iter().map(Vec::as_slice).collect();
+        let all = last_states(&model, &cfg, &refs);
+        for (k, h) in refs.iter().enumerate() {
+            let one = last_states(&model, &cfg, &[h]);
+            for (a, b) in all[k * 8..(k + 1) * 8].iter().zip(&one) {
+                assert!((a - b).abs() < 1e-5, "history {k}: {a} vs {b}");
+            }
+        }
     }
 
     #[test]
